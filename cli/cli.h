@@ -1,0 +1,57 @@
+/* cli.h — what the subcommands share: exit codes, error printing, the
+ * terminal progress line. The CLI is thin: it parses options, calls the
+ * library, prints. Anything a Python user would also want lives in libwinnow. */
+#ifndef WN_CLI_H
+#define WN_CLI_H
+
+#include "winnow.h"
+
+#include <stdio.h>
+
+/* Exit codes (docs/cli.md). */
+enum {
+    WN_EXIT_OK = 0,
+    WN_EXIT_ERROR = 1, /* I/O and other run-time failures             */
+    WN_EXIT_USAGE = 2, /* bad option or parameter                     */
+    WN_EXIT_DATA = 3,  /* malformed or unsuitable input data          */
+    WN_EXIT_NOMEM = 4, /* out of memory or over a size limit          */
+    WN_EXIT_BUG = 70   /* internal error                              */
+};
+
+typedef int (*cli_cmd_fn)(int argc, char **argv);
+
+/* Maps a library status to an exit code. */
+int cli_exit_code(wn_status s);
+/* Prints "winnow CMD: <wn_errmsg()>" and returns the mapped exit code. */
+int cli_fail(const char *cmd, wn_status s);
+/* Prints "winnow CMD: <formatted>" (+ a usage hint) and returns WN_EXIT_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* A progress callback drawing "stage  done/total  rate  ETA" on stderr when
+ * it is a terminal, silent otherwise. ud: a cli_progress. */
+typedef struct cli_progress {
+    double t0, last;
+    int active;
+    const char *unit;
+} cli_progress;
+wn_progress cli_progress_make(cli_progress *p, const char *unit);
+void cli_progress_done(cli_progress *p);
+
+double cli_now(void);
+
+/* Parses a decimal integer / float option value strictly; prints an error
+ * naming the option and returns non-zero on junk. */
+int cli_parse_i64(const char *cmd, const char *opt, const char *s, long long lo, long long hi,
+                  long long *out);
+int cli_parse_f64(const char *cmd, const char *opt, const char *s, double *out);
+
+/* Reads a table by extension, applying the common CSV options. */
+typedef struct cli_read_opts {
+    wn_csv_options csv;
+} cli_read_opts;
+
+int cmd_info(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
+int cmd_simulate(int argc, char **argv);
+
+#endif

@@ -1,0 +1,86 @@
+/* common.c — exit codes, error lines, option value parsing. */
+#define _GNU_SOURCE
+#include "cli.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <time.h>
+
+int cli_exit_code(wn_status s)
+{
+    switch (s) {
+    case WN_OK: return WN_EXIT_OK;
+    case WN_EINVAL: return WN_EXIT_USAGE;
+    case WN_EFORMAT:
+    case WN_ENUMERIC:
+    case WN_ENOTFOUND: return WN_EXIT_DATA;
+    case WN_ENOMEM: return WN_EXIT_NOMEM;
+    case WN_EIO: return WN_EXIT_ERROR;
+    case WN_EINTERNAL: return WN_EXIT_BUG;
+    }
+    return WN_EXIT_ERROR;
+}
+
+int cli_fail(const char *cmd, wn_status s)
+{
+    fprintf(stderr, "winnow %s: %s\n", cmd, wn_errmsg());
+    return cli_exit_code(s);
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "winnow %s: ", cmd);
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, "\n  (see 'winnow %s --help')\n", cmd);
+    va_end(ap);
+    return WN_EXIT_USAGE;
+}
+
+double cli_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+int cli_parse_i64(const char *cmd, const char *opt, const char *s, long long lo, long long hi,
+                  long long *out)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    /* accept 1e6-style too, as people type row counts that way */
+    if ((*end == 'e' || *end == 'E') && end != s) {
+        double d = strtod(s, &end);
+        if (*end == 0 && d == floor(d) && fabs(d) < 9e18) {
+            v = (long long)d;
+        }
+    }
+    if (errno || end == s || *end) {
+        cli_usage_error(cmd, "%s: '%s' is not an integer", opt, s);
+        return 1;
+    }
+    if (v < lo || v > hi) {
+        cli_usage_error(cmd, "%s must be in %lld..%lld, got %lld", opt, lo, hi, v);
+        return 1;
+    }
+    *out = v;
+    return 0;
+}
+
+int cli_parse_f64(const char *cmd, const char *opt, const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || !isfinite(v)) {
+        cli_usage_error(cmd, "%s: '%s' is not a finite number", opt, s);
+        return 1;
+    }
+    *out = v;
+    return 0;
+}

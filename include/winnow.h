@@ -1,0 +1,339 @@
+/* winnow.h — the public face of libwinnow, a machine-learning toolkit for
+ * physics and astronomy data.
+ *
+ * Everything exported starts with wn_ / WN_. Handles are opaque and typed;
+ * every call that can fail returns a wn_status and fills its out-parameters
+ * only on success; wn_errmsg() then says what went wrong (file, line, column,
+ * parameter). The library never prints, exits or aborts because of its input.
+ *
+ * A complete small example — read a CSV, mark the label, look at a column:
+ *
+ *     #include <winnow.h>
+ *     #include <stdio.h>
+ *
+ *     int main(void) {
+ *         wn_csv_options opt;
+ *         wn_csv_options_default(&opt);
+ *         opt.missing = "-999";                 // ATLAS-style missing marker
+ *         wn_table *t = NULL;
+ *         if (wn_table_read_csv("events.csv", &opt, &t) != WN_OK) {
+ *             fprintf(stderr, "winnow: %s\n", wn_errmsg());
+ *             return 1;
+ *         }
+ *         int64_t label;
+ *         if (wn_table_find(t, "label", &label) == WN_OK)
+ *             wn_table_set_role(t, label, WN_ROLE_LABEL);
+ *         wn_column_stats s;
+ *         wn_table_column_stats(t, 0, NULL, &s);
+ *         printf("%s: mean %g over %lld rows (%lld missing)\n",
+ *                wn_table_name(t, 0), s.mean, (long long)s.count,
+ *                (long long)s.missing);
+ *         wn_table_free(t);
+ *         return 0;
+ *     }
+ *
+ * Thread safety: distinct handles may be used from distinct threads freely.
+ * A table may be read from many threads at once; writing to it (set_role,
+ * add_column, column_mut) needs exclusive access. wn_errmsg() is per thread.
+ * wn_set_allocator() is process-wide configuration: call it before anything
+ * else, from one thread.
+ */
+#ifndef WINNOW_H
+#define WINNOW_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define WN_VERSION_MAJOR 0
+#define WN_VERSION_MINOR 1
+#define WN_VERSION_PATCH 0
+#define WN_VERSION_STRING "0.1.0"
+
+/* ------------------------------------------------------------------------ */
+/* Status and errors                                                          */
+/* ------------------------------------------------------------------------ */
+
+typedef enum wn_status {
+    WN_OK = 0,
+    WN_EINVAL = 1,    /* an argument or parameter is out of its range        */
+    WN_ENOMEM = 2,    /* an allocation failed, or a size exceeds a limit      */
+    WN_EIO = 3,       /* a file could not be opened, read or written          */
+    WN_EFORMAT = 4,   /* input data is malformed (names file, line, column)   */
+    WN_ENUMERIC = 5,  /* NaN/inf or a numerical failure where none is allowed */
+    WN_ENOTFOUND = 6, /* a named column (or other thing) does not exist       */
+    WN_EINTERNAL = 7  /* a broken internal invariant: a bug, please report    */
+} wn_status;
+
+/* The message describing the last error on the calling thread. Never NULL;
+ * "" if no error has happened. Valid until the next failing call on this
+ * thread. */
+const char *wn_errmsg(void);
+
+/* A short stable name for a status: "ok", "invalid argument", ... */
+const char *wn_status_name(wn_status s);
+
+/* The library version, "MAJOR.MINOR.PATCH". */
+const char *wn_version(void);
+
+/* ------------------------------------------------------------------------ */
+/* Allocation                                                                 */
+/* ------------------------------------------------------------------------ */
+
+/* All library allocation goes through these three functions. A NULL member
+ * means the C library's own. `ud` is passed back unchanged. realloc_fn must
+ * behave like realloc (NULL ptr = malloc). Process-wide: set it once, before
+ * any other call, from one thread. Passing NULL restores the defaults. */
+typedef struct wn_allocator {
+    void *(*malloc_fn)(size_t size, void *ud);
+    void *(*realloc_fn)(void *ptr, size_t size, void *ud);
+    void (*free_fn)(void *ptr, void *ud);
+    void *ud;
+} wn_allocator;
+
+void wn_set_allocator(const wn_allocator *a);
+
+/* Memory the library hands to the caller (documented per function) is
+ * released with wn_free. */
+void wn_free(void *ptr);
+
+/* ------------------------------------------------------------------------ */
+/* Progress                                                                   */
+/* ------------------------------------------------------------------------ */
+
+/* Long operations report progress through this callback: `stage` names the
+ * work ("parse", "train" ...), `done` of `total` units (total may be -1 when
+ * unknown). Returning non-zero asks the operation to stop; it then fails with
+ * WN_EINVAL and the message "cancelled". Called from the calling thread only,
+ * at most a few hundred times per operation. fn == NULL means silence. */
+typedef int (*wn_progress_fn)(void *ud, const char *stage, int64_t done, int64_t total);
+
+typedef struct wn_progress {
+    wn_progress_fn fn;
+    void *ud;
+} wn_progress;
+
+/* ------------------------------------------------------------------------ */
+/* Random numbers                                                             */
+/* ------------------------------------------------------------------------ */
+
+/* A counter-based generator (Philox4x32-10; Salmon et al., SC'11,
+ * doi:10.1145/2063384.2063405). Every number is a pure function of
+ * (seed, stream, counter), so a row, tree or thread can draw its own numbers
+ * without shared state and results do not depend on scheduling.
+ * wn_rng is a plain value: copy it freely. */
+typedef struct wn_rng {
+    uint64_t seed;
+    uint64_t stream;
+    uint64_t counter;
+} wn_rng;
+
+wn_rng wn_rng_make(uint64_t seed, uint64_t stream);
+/* Pure functions of (seed, stream, counter). */
+uint64_t wn_rng_u64_at(uint64_t seed, uint64_t stream, uint64_t counter);
+/* Stateful helpers: each consumes one or more counter values. */
+uint64_t wn_rng_u64(wn_rng *r);
+double wn_rng_uniform(wn_rng *r);      /* in [0, 1), 53 random bits          */
+double wn_rng_uniform_pos(wn_rng *r);  /* in (0, 1)                          */
+double wn_rng_normal(wn_rng *r);       /* standard normal                     */
+double wn_rng_exponential(wn_rng *r);  /* mean 1                              */
+double wn_rng_gamma(wn_rng *r, double shape); /* shape > 0, scale 1           */
+uint64_t wn_rng_below(wn_rng *r, uint64_t n); /* uniform in [0, n), unbiased; n > 0 */
+uint64_t wn_rng_poisson(wn_rng *r, double mean);
+
+/* ------------------------------------------------------------------------ */
+/* Tables                                                                     */
+/* ------------------------------------------------------------------------ */
+
+/* A table is columnar: one contiguous float array per column, NaN meaning
+ * missing, a name and a role per column. A column read from text labels
+ * (e.g. "g"/"h") holds integer codes 0..nlevels-1 and keeps the mapping
+ * (levels in order of first appearance).
+ *
+ * A view (wn_table_view_rows) selects rows of another table through an index
+ * list without copying the data; the data is shared and reference counted, so
+ * a view stays valid after its parent is freed. Views are read-only. */
+typedef struct wn_table wn_table;
+
+typedef enum wn_role {
+    WN_ROLE_FEATURE = 0,
+    WN_ROLE_LABEL = 1,
+    WN_ROLE_WEIGHT = 2,
+    WN_ROLE_ID = 3,
+    WN_ROLE_IGNORED = 4
+} wn_role;
+
+const char *wn_role_name(wn_role r);
+
+/* Limits: checked before anything is allocated. */
+#define WN_MAX_COLUMNS 100000
+#define WN_MAX_NAME 1024
+#define WN_MAX_LEVELS (1 << 24) /* integer codes stay exact in float32 */
+
+/* A new table of `nrows` rows and no columns. nrows >= 0. */
+wn_status wn_table_create(int64_t nrows, wn_table **out);
+
+/* Appends a column. `data` (nrows floats) is copied; NULL fills with NaN.
+ * The name must be non-empty, at most WN_MAX_NAME bytes, and unique.
+ * Role is WN_ROLE_FEATURE. Errors: WN_EINVAL (name, view), WN_ENOMEM. */
+wn_status wn_table_add_column(wn_table *t, const char *name, const float *data);
+
+/* Frees a table or view. NULL is fine. */
+void wn_table_free(wn_table *t);
+
+int64_t wn_table_nrows(const wn_table *t);
+int64_t wn_table_ncols(const wn_table *t);
+/* Name of column c (0 <= c < ncols), owned by the table. */
+const char *wn_table_name(const wn_table *t, int64_t c);
+/* Finds a column by exact name. WN_ENOTFOUND (message lists near names). */
+wn_status wn_table_find(const wn_table *t, const char *name, int64_t *col);
+
+wn_role wn_table_role(const wn_table *t, int64_t c);
+wn_status wn_table_set_role(wn_table *t, int64_t c, wn_role r);
+/* The first column with role r, or -1. */
+int64_t wn_table_role_column(const wn_table *t, wn_role r);
+
+/* Physical column data. For a base table it has nrows entries; for a view it
+ * is the parent's storage and must be read through wn_table_rows(). Owned by
+ * the table; valid while the table (or any view of it) lives. */
+const float *wn_table_column(const wn_table *t, int64_t c);
+/* Writable column data of a base table (NULL for a view). */
+float *wn_table_column_mut(wn_table *t, int64_t c);
+/* The row index list of a view (nrows entries into the physical columns), or
+ * NULL for a base table. */
+const int64_t *wn_table_rows(const wn_table *t);
+/* Value at logical row r of column c. */
+float wn_table_get(const wn_table *t, int64_t r, int64_t c);
+/* Copies column c's logical rows into dst (nrows floats). */
+void wn_table_gather(const wn_table *t, int64_t c, float *dst);
+
+/* A view of `n` rows of `t` chosen by `rows` (each 0 <= rows[i] < nrows(t);
+ * repeats allowed). The list is copied. Views of views compose. */
+wn_status wn_table_view_rows(const wn_table *t, const int64_t *rows, int64_t n, wn_table **out);
+
+/* Categorical levels of column c: 0 for a numeric column. */
+int64_t wn_table_nlevels(const wn_table *t, int64_t c);
+/* Level text of code k, owned by the table; NULL if out of range. */
+const char *wn_table_level(const wn_table *t, int64_t c, int64_t k);
+/* Sets the levels of column c (copied); codes in the data must index them. */
+wn_status wn_table_set_levels(wn_table *t, int64_t c, const char *const *levels, int64_t n);
+
+/* Summary of one column over the logical rows; weights (may be NULL) weigh
+ * the moments. Accumulated in double, in a fixed order (deterministic). */
+typedef struct wn_column_stats {
+    int64_t count;   /* non-missing, finite values                        */
+    int64_t missing; /* NaN                                               */
+    int64_t posinf;  /* +inf                                              */
+    int64_t neginf;  /* -inf                                              */
+    double min, max; /* over finite values; NaN when count == 0           */
+    double mean, std; /* weighted when weights given; std is population std */
+    double sum_weights;
+} wn_column_stats;
+
+wn_status wn_table_column_stats(const wn_table *t, int64_t c, const float *weights,
+                                wn_column_stats *out);
+
+/* Checks that column c holds a binary label: every value 0 or 1 (or exactly
+ * two levels). WN_EFORMAT names the values found otherwise. *n1 counts ones. */
+wn_status wn_table_check_binary(const wn_table *t, int64_t c, int64_t *n0, int64_t *n1);
+
+/* ------------------------------------------------------------------------ */
+/* Reading and writing                                                        */
+/* ------------------------------------------------------------------------ */
+
+typedef struct wn_csv_options {
+    char delimiter;      /* 0: sniff among , \t ; | and space. Default 0    */
+    int header;          /* -1: detect, 0: none (names c0, c1 ...), 1: yes   */
+    char comment;        /* lines starting with it are skipped; 0 = none. '#' */
+    const char *missing; /* comma-separated tokens read as NaN, plus empty
+                            cells. NULL: "NA,NaN,nan,N/A,null"              */
+    const char *strings; /* comma-separated column names forced to be
+                            categorical (text); NULL: detect from the data  */
+    int threads;         /* 0: all available                                */
+    int64_t max_line;    /* longest line accepted, bytes. Default 1 MiB     */
+    wn_progress progress;
+} wn_csv_options;
+
+void wn_csv_options_default(wn_csv_options *o);
+
+/* Reads a CSV/TSV file into a new table. Numbers parse to the float32 nearest
+ * the double strtod would give. Columns whose first data cells are not
+ * numbers become categorical. Errors name the file, line and column. */
+wn_status wn_table_read_csv(const char *path, const wn_csv_options *o, wn_table **out);
+
+/* Writes the table's logical rows as CSV with a header line; categorical
+ * columns as their level text; NaN as empty. Floats are written with the
+ * shortest text that reads back to the same float. Atomic (temp + rename). */
+wn_status wn_table_write_csv(const wn_table *t, const char *path);
+
+/* Reads a NumPy .npy file: a 1-D array (one column), a 2-D array (columns
+ * x0, x1 ...; C or Fortran order) or a 1-D structured array of numeric
+ * fields (one column per field, field names kept). Element types: float16/
+ * 32/64, signed and unsigned integers of 1-8 bytes, bool; either endian.
+ * Values convert to float32. */
+wn_status wn_table_read_npy(const char *path, wn_table **out);
+
+typedef enum wn_npy_layout {
+    WN_NPY_STRUCTURED = 0, /* 1-D record array, one float32 field a column:
+                              names survive the round trip (default)       */
+    WN_NPY_MATRIX = 1      /* 2-D float32 array, C order: names are lost   */
+} wn_npy_layout;
+
+/* Writes the logical rows as .npy. Atomic (temp + rename). */
+wn_status wn_table_write_npy(const wn_table *t, const char *path, wn_npy_layout layout);
+
+/* Reads by extension: .csv .tsv .txt .dat .data → CSV (o may be NULL for
+ * defaults), .npy → NumPy. */
+wn_status wn_table_read(const char *path, const wn_csv_options *o, wn_table **out);
+/* Writes by extension: .csv or .npy (structured). */
+wn_status wn_table_write(const wn_table *t, const char *path);
+
+/* ------------------------------------------------------------------------ */
+/* Built-in simulations                                                       */
+/* ------------------------------------------------------------------------ */
+
+/* Toy physics models with truth labels, documented in docs/simulations.md.
+ * Output is a pure function of the parameters and seed: identical bits at
+ * any thread count. */
+typedef enum wn_sim_kind {
+    WN_SIM_RESONANCE = 0,   /* dijet resonance search (LHC Olympics-like)   */
+    WN_SIM_SHOWER = 1,      /* gamma/hadron air showers, Hillas parameters  */
+    WN_SIM_HIGGS_LIKE = 2,  /* 28 features shaped like UCI HIGGS            */
+    WN_SIM_MISMODELLED = 3, /* data / slightly wrong simulation pair        */
+    WN_SIM_LIGHTCURVE = 4   /* unevenly sampled periodic light curve        */
+} wn_sim_kind;
+
+typedef struct wn_sim_params {
+    int64_t rows;                    /* > 0                                  */
+    uint64_t seed;                   /* default 42                           */
+    int threads;                     /* 0: all available                     */
+    double signal_fraction;          /* [0,1]; resonance, shower, higgs-like */
+    double signal_mass;              /* resonance: X mass in GeV, > 0        */
+    double negative_weight_fraction; /* [0,0.5); resonance                   */
+    int sample_sim;                  /* mismodelled: 0 = data, 1 = sim       */
+    double period;                   /* lightcurve: days, > 0                */
+    int transit;                     /* lightcurve: 0 sinusoid, 1 box transit */
+    wn_progress progress;
+} wn_sim_params;
+
+/* Fills defaults for a kind (rows 10000, seed 42, ...). */
+void wn_sim_params_default(wn_sim_kind kind, wn_sim_params *p);
+/* "resonance", "shower", ... → kind. WN_EINVAL lists the valid names. */
+wn_status wn_sim_kind_parse(const char *name, wn_sim_kind *out);
+const char *wn_sim_kind_name(wn_sim_kind kind);
+
+/* Simulates into a new table (label/weight columns get their roles). For
+ * WN_SIM_LIGHTCURVE, *meta_json (if meta_json is non-NULL) receives a JSON
+ * text with the truth (period, glitch times ...), released with wn_free;
+ * other kinds set it to NULL. WN_EINVAL names a parameter out of range and
+ * its allowed range. */
+wn_status wn_simulate(wn_sim_kind kind, const wn_sim_params *p, wn_table **out,
+                      char **meta_json);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* WINNOW_H */

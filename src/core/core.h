@@ -1,0 +1,60 @@
+/* core.h — internals shared by the library's files (never installed).
+ *
+ * Allocation goes through wn__malloc & co. so that one hook (wn_set_allocator)
+ * sees every byte and a test build can fail the Nth allocation. Errors are
+ * set with wn__fail, which formats the thread-local message and returns the
+ * status, so a failing path reads `return wn__fail(WN_EINVAL, "...")`. */
+#ifndef WN_CORE_H
+#define WN_CORE_H
+
+#include "winnow.h"
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(__GNUC__) || defined(__clang__)
+#define WN__PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define WN__PRINTF(a, b)
+#endif
+
+void *wn__malloc(size_t n);
+void *wn__calloc(size_t count, size_t size); /* overflow-checked */
+void *wn__realloc(void *p, size_t n);
+/* count*size with overflow check; NULL on overflow or failure. */
+void *wn__malloc_array(size_t count, size_t size);
+void *wn__realloc_array(void *p, size_t count, size_t size);
+char *wn__strdup(const char *s);
+char *wn__strndup(const char *s, size_t n);
+
+/* Sets the thread's error message and returns s. */
+wn_status wn__fail(wn_status s, const char *fmt, ...) WN__PRINTF(2, 3);
+/* Prepends "prefix: " to the current message (keeps the status). */
+wn_status wn__fail_prefix(wn_status s, const char *fmt, ...) WN__PRINTF(2, 3);
+/* Sets the message and returns WN_ENOMEM ("out of memory (<what>)"). */
+wn_status wn__oom(const char *what);
+
+/* Number of threads to use: n > 0 as given, 0 → all available. */
+int wn__threads(int n);
+
+/* Writes a file atomically: the callback writes into a temporary file beside
+ * `path`; on success it is flushed, synced and renamed over `path`; on
+ * failure it is removed and `path` is untouched. */
+typedef wn_status (*wn__writer_fn)(void *ctx, void *file /* FILE * */);
+wn_status wn__write_atomic(const char *path, wn__writer_fn fn, void *ctx);
+
+/* Shortest decimal text that reads back (strtof) to exactly f; "nan",
+ * "inf", "-inf" for the specials. buf needs 32 bytes. Returns the length. */
+int wn__format_float(char *buf, float f);
+
+/* Appends a column whose storage `data` (nrows floats from wn__malloc) the
+ * table adopts on success; on failure the caller still owns it. */
+wn_status wn__table_adopt_column(wn_table *t, const char *name, float *data);
+
+/* Test hook: make the Nth allocation from now on fail (1 = the next one);
+ * 0 turns it off. Returns the number of allocations since the last call. */
+int64_t wn__alloc_fail_at(int64_t n);
+
+#endif

@@ -1,0 +1,187 @@
+/* stats.c — column summaries and label checks.
+ *
+ * Moments are accumulated per fixed block of rows (independent of the thread
+ * count) with Welford's update, then blocks are merged left to right with
+ * Chan, Golub & LeVeque's pairwise formula (Stanford CS tech. report 79-773,
+ * 1979). Fixed blocks + fixed merge order = the same bits on 1 or 64 threads. */
+#include "core.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#define BLOCK 65536
+
+typedef struct acc {
+    int64_t count, missing, posinf, neginf;
+    double w, mean, m2, min, max;
+} acc;
+
+static void acc_block(const wn_table *t, int64_t c, const float *wts, int64_t lo, int64_t hi,
+                      acc *a)
+{
+    const float *d = wn_table_column(t, c);
+    const int64_t *rows = wn_table_rows(t);
+    memset(a, 0, sizeof *a);
+    a->min = INFINITY;
+    a->max = -INFINITY;
+    for (int64_t i = lo; i < hi; i++) {
+        int64_t r = rows ? rows[i] : i;
+        float x = d[r];
+        if (isnan(x)) {
+            a->missing++;
+            continue;
+        }
+        if (isinf(x)) {
+            if (x > 0)
+                a->posinf++;
+            else
+                a->neginf++;
+            continue;
+        }
+        double w = wts ? (double)wts[i] : 1.0;
+        double xd = (double)x;
+        a->count++;
+        if (xd < a->min)
+            a->min = xd;
+        if (xd > a->max)
+            a->max = xd;
+        if (w == 0.0 || isnan(w))
+            continue;
+        a->w += w;
+        double delta = xd - a->mean;
+        a->mean += delta * w / a->w;
+        a->m2 += w * delta * (xd - a->mean);
+    }
+}
+
+static void acc_merge(acc *a, const acc *b)
+{
+    a->count += b->count;
+    a->missing += b->missing;
+    a->posinf += b->posinf;
+    a->neginf += b->neginf;
+    if (b->min < a->min)
+        a->min = b->min;
+    if (b->max > a->max)
+        a->max = b->max;
+    double w = a->w + b->w;
+    if (w != 0.0) {
+        double delta = b->mean - a->mean;
+        a->m2 += b->m2 + delta * delta * a->w * b->w / w;
+        a->mean += delta * b->w / w;
+    }
+    a->w = w;
+}
+
+wn_status wn_table_column_stats(const wn_table *t, int64_t c, const float *weights,
+                                wn_column_stats *out)
+{
+    if (!t || c < 0 || c >= wn_table_ncols(t) || !out)
+        return wn__fail(WN_EINVAL, "column_stats: column %lld out of range", (long long)c);
+    int64_t n = wn_table_nrows(t);
+    int64_t nb = (n + BLOCK - 1) / BLOCK;
+    acc total;
+    memset(&total, 0, sizeof total);
+    total.min = INFINITY;
+    total.max = -INFINITY;
+    if (nb > 0) {
+        acc *blocks = wn__malloc_array((size_t)nb, sizeof(acc));
+        if (!blocks)
+            return wn__oom("column statistics");
+#pragma omp parallel for schedule(static)
+        for (int64_t b = 0; b < nb; b++) {
+            int64_t lo = b * BLOCK, hi = lo + BLOCK < n ? lo + BLOCK : n;
+            acc_block(t, c, weights, lo, hi, &blocks[b]);
+        }
+        for (int64_t b = 0; b < nb; b++)
+            acc_merge(&total, &blocks[b]);
+        wn_free(blocks);
+    }
+    memset(out, 0, sizeof *out);
+    out->count = total.count;
+    out->missing = total.missing;
+    out->posinf = total.posinf;
+    out->neginf = total.neginf;
+    out->sum_weights = total.w;
+    if (total.count == 0) {
+        out->min = out->max = out->mean = out->std = (double)NAN;
+    } else {
+        out->min = total.min;
+        out->max = total.max;
+        out->mean = total.w != 0.0 ? total.mean : (double)NAN;
+        out->std = total.w > 0.0 ? sqrt(fmax(total.m2 / total.w, 0.0)) : (double)NAN;
+    }
+    return WN_OK;
+}
+
+wn_status wn_table_check_binary(const wn_table *t, int64_t c, int64_t *n0, int64_t *n1)
+{
+    if (!t || c < 0 || c >= wn_table_ncols(t))
+        return wn__fail(WN_EINVAL, "check_binary: column %lld out of range", (long long)c);
+    const char *name = wn_table_name(t, c);
+    int64_t nl = wn_table_nlevels(t, c);
+    if (nl > 2) {
+        char buf[256];
+        size_t off = 0;
+        buf[0] = 0;
+        for (int64_t k = 0; k < nl && k < 6; k++) {
+            int m = snprintf(buf + off, sizeof buf - off, "%s'%s'", k ? ", " : "",
+                             wn_table_level(t, c, k));
+            if (m < 0 || (size_t)m >= sizeof buf - off)
+                break;
+            off += (size_t)m;
+        }
+        return wn__fail(WN_EFORMAT, "label column '%s' has %lld classes (%s%s); binary needs 2",
+                        name, (long long)nl, buf, nl > 6 ? ", ..." : "");
+    }
+    int64_t n = wn_table_nrows(t), z = 0, o = 0;
+    float other[5];
+    int nother = 0;
+    int64_t nmiss = 0, first_bad = -1;
+    for (int64_t i = 0; i < n; i++) {
+        float x = wn_table_get(t, i, c);
+        if (x == 0.0f)
+            z++;
+        else if (x == 1.0f)
+            o++;
+        else {
+            if (first_bad < 0)
+                first_bad = i;
+            if (isnan(x)) {
+                nmiss++;
+                continue;
+            }
+            int seen = 0;
+            for (int k = 0; k < nother; k++)
+                if (other[k] == x)
+                    seen = 1;
+            if (!seen && nother < 5)
+                other[nother++] = x;
+        }
+    }
+    if (nmiss)
+        return wn__fail(WN_EFORMAT,
+                        "label column '%s' has %lld missing values (first at row %lld)", name,
+                        (long long)nmiss, (long long)first_bad + 1);
+    if (nother) {
+        char buf[200];
+        size_t off = 0;
+        buf[0] = 0;
+        for (int k = 0; k < nother; k++) {
+            int m = snprintf(buf + off, sizeof buf - off, "%s%g", k ? ", " : "", (double)other[k]);
+            if (m < 0 || (size_t)m >= sizeof buf - off)
+                break;
+            off += (size_t)m;
+        }
+        return wn__fail(WN_EFORMAT,
+                        "label column '%s' is not binary: besides 0 and 1 it holds %s%s (first "
+                        "at row %lld)",
+                        name, buf, nother == 5 ? ", ..." : "", (long long)first_bad + 1);
+    }
+    if (n0)
+        *n0 = z;
+    if (n1)
+        *n1 = o;
+    return WN_OK;
+}
