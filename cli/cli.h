@@ -43,6 +43,9 @@ double cli_now(void);
  * naming the option and returns non-zero on junk. */
 int cli_parse_i64(const char *cmd, const char *opt, const char *s, long long lo, long long hi,
                   long long *out);
+/* One-character option (--delimiter, --comment): a character, or 'tab',
+ * 'space', 'none' (0). */
+int cli_parse_char_option(const char *cmd, const char *opt, const char *s, char *out);
 int cli_parse_f64(const char *cmd, const char *opt, const char *s, double *out);
 
 /* Reads a table by extension, applying the common CSV options. */
@@ -53,5 +56,6 @@ typedef struct cli_read_opts {
 int cmd_info(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_simulate(int argc, char **argv);
+int cmd_convert(int argc, char **argv);
 
 #endif

@@ -148,24 +148,10 @@ int cmd_info(int argc, char **argv)
         case 'm': csv.missing = optarg; break;
         case 's': csv.strings = optarg; break;
         case 'd':
-            if (!strcmp(optarg, "tab") || !strcmp(optarg, "\\t"))
-                csv.delimiter = '\t';
-            else if (!strcmp(optarg, "space"))
-                csv.delimiter = ' ';
-            else if (strlen(optarg) == 1)
-                csv.delimiter = optarg[0];
-            else
-                return cli_usage_error(cmd, "--delimiter takes one character, 'tab' or 'space', "
-                                            "got '%s'", optarg);
-            break;
         case 'c':
-            if (!strcmp(optarg, "none"))
-                csv.comment = 0;
-            else if (strlen(optarg) == 1)
-                csv.comment = optarg[0];
-            else
-                return cli_usage_error(cmd, "--comment takes one character or 'none', got '%s'",
-                                       optarg);
+            if (cli_parse_char_option(cmd, o == 'd' ? "--delimiter" : "--comment", optarg,
+                                      o == 'd' ? &csv.delimiter : &csv.comment))
+                return WN_EXIT_USAGE;
             break;
         case 't': {
             long long v;

@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 int cli_exit_code(wn_status s)
@@ -82,5 +83,22 @@ int cli_parse_f64(const char *cmd, const char *opt, const char *s, double *out)
         return 1;
     }
     *out = v;
+    return 0;
+}
+
+int cli_parse_char_option(const char *cmd, const char *opt, const char *s, char *out)
+{
+    if (!strcmp(s, "tab") || !strcmp(s, "\\t"))
+        *out = '\t';
+    else if (!strcmp(s, "space"))
+        *out = ' ';
+    else if (!strcmp(s, "none"))
+        *out = 0;
+    else if (strlen(s) == 1)
+        *out = s[0];
+    else {
+        cli_usage_error(cmd, "%s takes one character, 'tab', 'space' or 'none', got '%s'", opt, s);
+        return 1;
+    }
     return 0;
 }

@@ -12,6 +12,7 @@ typedef struct command {
 } command;
 
 static const command commands[] = {
+    {"convert", cmd_convert, "convert a data file between CSV and NumPy .npy"},
     {"demo", cmd_demo, "run the toolkit's main job on built-in simulated data"},
     {"info", cmd_info, "summarise a data file: shape, per-column statistics, labels"},
     {"simulate", cmd_simulate, "generate a built-in physics simulation to CSV/NPY"},
