@@ -85,7 +85,7 @@ double wn_rng_exponential(wn_rng *r) { return -log(wn_rng_uniform_pos(r)); }
 double wn_rng_gamma(wn_rng *r, double shape)
 {
     if (!(shape > 0.0))
-        return NAN;
+        return (double)NAN;
     if (shape < 1.0) {
         /* boost: G(a) = G(a+1) * U^(1/a) */
         double g = wn_rng_gamma(r, shape + 1.0);

@@ -23,8 +23,8 @@ static void acc_block(const wn_table *t, int64_t c, const float *wts, int64_t lo
     const float *d = wn_table_column(t, c);
     const int64_t *rows = wn_table_rows(t);
     memset(a, 0, sizeof *a);
-    a->min = INFINITY;
-    a->max = -INFINITY;
+    a->min = HUGE_VAL;
+    a->max = -HUGE_VAL;
     for (int64_t i = lo; i < hi; i++) {
         int64_t r = rows ? rows[i] : i;
         float x = d[r];
@@ -83,8 +83,8 @@ wn_status wn_table_column_stats(const wn_table *t, int64_t c, const float *weigh
     int64_t nb = (n + BLOCK - 1) / BLOCK;
     acc total;
     memset(&total, 0, sizeof total);
-    total.min = INFINITY;
-    total.max = -INFINITY;
+    total.min = HUGE_VAL;
+    total.max = -HUGE_VAL;
     if (nb > 0) {
         acc *blocks = wn__malloc_array((size_t)nb, sizeof(acc));
         if (!blocks)

@@ -142,8 +142,8 @@ static void test_stats_thread_independent(void **state)
     /* reference: a plain two-pass sum in long double */
     long double sw = 0, swx = 0;
     for (int64_t i = 0; i < n; i++) {
-        sw += w[i];
-        swx += (long double)w[i] * x[i];
+        sw += (long double)w[i];
+        swx += (long double)w[i] * (long double)x[i];
     }
     assert_true(fabs(a.mean - (double)(swx / sw)) < 1e-9 * fabs(a.mean));
 #ifdef _OPENMP
