@@ -57,49 +57,6 @@ static void json_num(double x)
         printf("null");
 }
 
-/* Class counts of a label column: distinct values (at most `cap`). */
-typedef struct klass {
-    float value;
-    int64_t n;
-    double w;
-} klass;
-
-static int klass_cmp(const void *a, const void *b)
-{
-    float x = ((const klass *)a)->value, y = ((const klass *)b)->value;
-    return (x > y) - (x < y);
-}
-
-static int count_classes(const wn_table *t, int64_t c, const float *w, klass *k, int cap,
-                         int64_t *nmiss)
-{
-    int nk = 0;
-    *nmiss = 0;
-    int64_t n = wn_table_nrows(t);
-    for (int64_t i = 0; i < n; i++) {
-        float v = wn_table_get(t, i, c);
-        if (isnan(v)) {
-            (*nmiss)++;
-            continue;
-        }
-        int j = 0;
-        while (j < nk && k[j].value != v)
-            j++;
-        if (j == nk) {
-            if (nk == cap)
-                return -1;
-            k[nk].value = v;
-            k[nk].n = 0;
-            k[nk].w = 0;
-            nk++;
-        }
-        k[j].n++;
-        k[j].w += w ? (double)w[i] : 1.0;
-    }
-    qsort(k, (size_t)nk, sizeof *k, klass_cmp);
-    return nk;
-}
-
 static const char *type_of(const wn_table *t, int64_t c, char *buf, size_t n)
 {
     int64_t nl = wn_table_nlevels(t, c);
@@ -239,11 +196,10 @@ int cmd_info(int argc, char **argv)
                 wneg += x;
             }
         }
-    klass k[64];
-    int nk = 0;
-    int64_t lmiss = 0;
-    if (lc >= 0)
-        nk = count_classes(t, lc, w, k, 64, &lmiss);
+    wn_class_count k[64];
+    int64_t nk = 0, lmiss = 0;
+    if (lc >= 0 && wn_table_class_counts(t, lc, w, k, 64, &nk, &lmiss) != WN_OK)
+        nk = -1; /* more than 64 values: a regression target, not classes */
 
     char tb[32], nb[256];
     if (json) {
@@ -286,12 +242,12 @@ int cmd_info(int argc, char **argv)
                 printf("\"classes\": null}");
             else {
                 printf("\"classes\": [");
-                for (int i = 0; i < nk; i++) {
+                for (int64_t i = 0; i < nk; i++) {
                     class_name(t, lc, k[i].value, nb, sizeof nb);
                     printf("%s{\"class\": ", i ? ", " : "");
                     json_str(nb);
-                    printf(", \"count\": %lld, \"weight\": ", (long long)k[i].n);
-                    json_num(k[i].w);
+                    printf(", \"count\": %lld, \"weight\": ", (long long)k[i].count);
+                    json_num(k[i].weight);
                     printf("}");
                 }
                 printf("]}");
@@ -330,12 +286,12 @@ int cmd_info(int argc, char **argv)
             printf("\nlabel '%s': ", label);
             if (nk < 0)
                 printf("more than 64 distinct values (a regression target?)");
-            for (int i = 0; i < nk; i++) {
+            for (int64_t i = 0; i < nk; i++) {
                 class_name(t, lc, k[i].value, nb, sizeof nb);
-                printf("%s%s %lld (%.2f%%)", i ? ", " : "", nb, (long long)k[i].n,
-                       nr ? 100.0 * (double)k[i].n / (double)nr : 0.0);
+                printf("%s%s %lld (%.2f%%)", i ? ", " : "", nb, (long long)k[i].count,
+                       nr ? 100.0 * (double)k[i].count / (double)nr : 0.0);
                 if (w)
-                    printf(" [weight %.6g]", k[i].w);
+                    printf(" [weight %.6g]", k[i].weight);
             }
             if (lmiss)
                 printf(", missing %lld", (long long)lmiss);

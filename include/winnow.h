@@ -236,6 +236,20 @@ typedef struct wn_column_stats {
 wn_status wn_table_column_stats(const wn_table *t, int64_t c, const float *weights,
                                 wn_column_stats *out);
 
+/* One distinct value of a column and how often it occurs. */
+typedef struct wn_class_count {
+    float value;   /* the value (a level code for a text column)      */
+    int64_t count; /* rows holding it                                  */
+    double weight; /* sum of their weights (= count without weights)   */
+} wn_class_count;
+
+/* Class balance of column c: its distinct non-missing values in ascending
+ * order with counts and weight sums, written to out[0..*n-1] (cap entries
+ * available). *missing counts NaN rows. More than `cap` distinct values gives
+ * WN_EFORMAT ("more than cap distinct values"). Deterministic. */
+wn_status wn_table_class_counts(const wn_table *t, int64_t c, const float *weights,
+                                wn_class_count *out, int64_t cap, int64_t *n, int64_t *missing);
+
 /* Checks that column c holds a binary label: every value 0 or 1 (or exactly
  * two levels). WN_EFORMAT names the values found otherwise. *n1 counts ones. */
 wn_status wn_table_check_binary(const wn_table *t, int64_t c, int64_t *n0, int64_t *n1);

@@ -8,6 +8,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define BLOCK 65536
@@ -183,5 +184,46 @@ wn_status wn_table_check_binary(const wn_table *t, int64_t c, int64_t *n0, int64
         *n0 = z;
     if (n1)
         *n1 = o;
+    return WN_OK;
+}
+
+static int class_cmp(const void *a, const void *b)
+{
+    float x = ((const wn_class_count *)a)->value, y = ((const wn_class_count *)b)->value;
+    return (x > y) - (x < y);
+}
+
+wn_status wn_table_class_counts(const wn_table *t, int64_t c, const float *weights,
+                                wn_class_count *out, int64_t cap, int64_t *n, int64_t *missing)
+{
+    if (!t || c < 0 || c >= wn_table_ncols(t) || !out || cap < 1 || !n)
+        return wn__fail(WN_EINVAL, "class_counts: bad arguments (column %lld, cap %lld)",
+                        (long long)c, (long long)cap);
+    int64_t nk = 0, nmiss = 0, nr = wn_table_nrows(t);
+    for (int64_t i = 0; i < nr; i++) {
+        float v = wn_table_get(t, i, c);
+        if (isnan(v)) {
+            nmiss++;
+            continue;
+        }
+        int64_t j = 0;
+        while (j < nk && out[j].value != v)
+            j++;
+        if (j == nk) {
+            if (nk == cap)
+                return wn__fail(WN_EFORMAT, "column '%s' has more than %lld distinct values",
+                                wn_table_name(t, c), (long long)cap);
+            out[nk].value = v;
+            out[nk].count = 0;
+            out[nk].weight = 0.0;
+            nk++;
+        }
+        out[j].count++;
+        out[j].weight += weights ? (double)weights[i] : 1.0;
+    }
+    qsort(out, (size_t)nk, sizeof *out, class_cmp);
+    *n = nk;
+    if (missing)
+        *missing = nmiss;
     return WN_OK;
 }

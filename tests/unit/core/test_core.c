@@ -227,6 +227,26 @@ static void test_format_float_roundtrip(void **state)
     assert_string_equal(buf, "nan");
 }
 
+static void test_class_counts(void **state)
+{
+    (void)state;
+    wn_table *t = NULL;
+    WN_OK_OR_FAIL(wn_table_create(6, &t));
+    float y[6] = {1, 0, 1, NAN, 2, 1}, w[6] = {0.5f, 1, -0.25f, 1, 2, 1};
+    WN_OK_OR_FAIL(wn_table_add_column(t, "y", y));
+    wn_class_count k[3];
+    int64_t n, miss;
+    WN_OK_OR_FAIL(wn_table_class_counts(t, 0, w, k, 3, &n, &miss));
+    assert_int_equal(n, 3);
+    assert_int_equal(miss, 1);
+    assert_true(k[0].value == 0.0f && k[0].count == 1 && k[0].weight == 1.0);
+    assert_true(k[1].value == 1.0f && k[1].count == 3 && k[1].weight == 1.25);
+    assert_true(k[2].value == 2.0f && k[2].count == 1 && k[2].weight == 2.0);
+    WN_EXPECT_ERR(wn_table_class_counts(t, 0, NULL, k, 2, &n, &miss), WN_EFORMAT,
+                  "more than 2 distinct values");
+    wn_table_free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -239,6 +259,7 @@ int main(void)
         cmocka_unit_test(test_alloc_failure_sweep),
         cmocka_unit_test(test_levels),
         cmocka_unit_test(test_format_float_roundtrip),
+        cmocka_unit_test(test_class_counts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
