@@ -425,6 +425,7 @@ static wn_status read_core(source *src, wn_table **out)
     }
     int64_t data_bytes = src->total >= 0 ? src->total - (int64_t)(prefix + hlen) : -1;
     plan pl;
+    memset(&pl, 0, sizeof pl); /* gcc -O2 cannot see that make_plan fills it */
     wn_table *t = NULL;
     if (!(s = make_plan(src, &h, data_bytes, &pl)) && !(s = make_columns(src, &h, text, &pl, &t)) &&
         (s = fill_columns(src, &h, &pl, t))) {
