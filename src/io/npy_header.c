@@ -148,7 +148,7 @@ static wn_status parse_shape(parser *p, wn__npy_header *h)
             p->i++;
             return WN_OK;
         }
-        uint64_t v;
+        uint64_t v = 0;
         wn_status s = parse_dim(p, &v);
         if (s)
             return s;
@@ -299,7 +299,12 @@ static const char *field_label(const parser *p, const wn__npy_field *f, char *bu
     size_t len = f->name_len < 48 ? f->name_len : 48, out;
     if (wn__npy_decode_string(p->file, p->s + f->name_off, len, p->utf8, tmp, &out) != WN_OK)
         snprintf(tmp, sizeof tmp, "#%lld", (long long)f->index);
-    snprintf(buf, cap, "%s%s", tmp, len < f->name_len ? "..." : "");
+    /* the name is shown shortened on purpose: copy by hand, gcc would warn */
+    size_t n = strnlen(tmp, sizeof tmp - 1);
+    if (n > cap - 4)
+        n = cap - 4;
+    memcpy(buf, tmp, n);
+    strcpy(buf + n, len < f->name_len ? "..." : "");
     return buf;
 }
 
