@@ -34,7 +34,62 @@ struct wn_table {
     int64_t *rows; /* NULL for a base table */
     int64_t ncols, cap;
     column *cols;
+    int64_t *index; /* open-addressing hash of names → column, -1 = empty */
+    int64_t index_cap; /* a power of two, >= 2 * ncols, or 0 */
 };
+
+/* FNV-1a: short names, no adversary worth more here. */
+static uint64_t name_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
+}
+
+static int64_t index_lookup(const wn_table *t, const char *name)
+{
+    if (!t->index_cap)
+        return -1;
+    uint64_t mask = (uint64_t)t->index_cap - 1;
+    for (uint64_t i = name_hash(name) & mask;; i = (i + 1) & mask) {
+        int64_t c = t->index[i];
+        if (c < 0)
+            return -1;
+        if (strcmp(t->cols[c].name, name) == 0)
+            return c;
+    }
+}
+
+static void index_put(wn_table *t, int64_t c)
+{
+    uint64_t mask = (uint64_t)t->index_cap - 1;
+    uint64_t i = name_hash(t->cols[c].name) & mask;
+    while (t->index[i] >= 0)
+        i = (i + 1) & mask;
+    t->index[i] = c;
+}
+
+/* Makes room for one more name, growing (and rebuilding) the index. */
+static wn_status index_reserve(wn_table *t, int64_t ncols)
+{
+    if (2 * ncols <= t->index_cap)
+        return WN_OK;
+    int64_t cap = t->index_cap ? t->index_cap : 16;
+    while (cap < 2 * ncols)
+        cap *= 2;
+    int64_t *ix = wn__malloc_array((size_t)cap, sizeof *ix);
+    if (!ix)
+        return wn__oom("column name index");
+    for (int64_t i = 0; i < cap; i++)
+        ix[i] = -1;
+    wn_free(t->index);
+    t->index = ix;
+    t->index_cap = cap;
+    for (int64_t c = 0; c < t->ncols; c++)
+        index_put(t, c);
+    return WN_OK;
+}
 
 static void store_release(store *s)
 {
@@ -85,6 +140,7 @@ void wn_table_free(wn_table *t)
         free_levels(&t->cols[c]);
     }
     wn_free(t->cols);
+    wn_free(t->index);
     wn_free(t->rows);
     store_release(t->st);
     wn_free(t);
@@ -96,10 +152,10 @@ static wn_status check_name(const wn_table *t, const char *name)
         return wn__fail(WN_EINVAL, "column name must not be empty");
     if (strlen(name) > WN_MAX_NAME)
         return wn__fail(WN_EINVAL, "column name longer than %d bytes", WN_MAX_NAME);
-    for (int64_t c = 0; c < t->ncols; c++)
-        if (strcmp(t->cols[c].name, name) == 0)
-            return wn__fail(WN_EINVAL, "duplicate column name '%s' (columns %lld and %lld)", name,
-                            (long long)c + 1, (long long)t->ncols + 1);
+    int64_t c = index_lookup(t, name);
+    if (c >= 0)
+        return wn__fail(WN_EINVAL, "duplicate column name '%s' (columns %lld and %lld)", name,
+                        (long long)c + 1, (long long)t->ncols + 1);
     return WN_OK;
 }
 
@@ -111,6 +167,8 @@ wn_status wn__table_adopt_column(wn_table *t, const char *name, float *data)
         return wn__fail(WN_ENOMEM, "more than %d columns", WN_MAX_COLUMNS);
     wn_status s = check_name(t, name);
     if (s)
+        return s;
+    if ((s = index_reserve(t, t->ncols + 1)) != WN_OK)
         return s;
     store *st = t->st;
     if (t->ncols == t->cap) {
@@ -138,6 +196,7 @@ wn_status wn__table_adopt_column(wn_table *t, const char *name, float *data)
     c->data = data;
     c->name = nm;
     c->role = WN_ROLE_FEATURE;
+    index_put(t, t->ncols - 1);
     return WN_OK;
 }
 
@@ -171,11 +230,11 @@ wn_status wn_table_find(const wn_table *t, const char *name, int64_t *col)
 {
     if (!t || !name)
         return wn__fail(WN_EINVAL, "table or name is NULL");
-    for (int64_t c = 0; c < t->ncols; c++)
-        if (strcmp(t->cols[c].name, name) == 0) {
-            *col = c;
-            return WN_OK;
-        }
+    int64_t hit = index_lookup(t, name);
+    if (hit >= 0) {
+        *col = hit;
+        return WN_OK;
+    }
     /* help the user: a case-insensitive match, else the list of names */
     for (int64_t c = 0; c < t->ncols; c++) {
         const char *a = t->cols[c].name, *b = name;
@@ -325,6 +384,10 @@ wn_status wn_table_view_rows(const wn_table *t, const int64_t *rows, int64_t n, 
             return wn__oom("view");
         }
         v->ncols = c + 1;
+    }
+    if (index_reserve(v, v->ncols) != WN_OK) {
+        wn_table_free(v);
+        return wn__oom("view");
     }
     *out = v;
     return WN_OK;

@@ -247,6 +247,35 @@ static void test_class_counts(void **state)
     wn_table_free(t);
 }
 
+/* Many columns: names are hashed, so adding and finding stay fast and the
+ * duplicate check still fires at the far end. */
+static void test_many_columns(void **state)
+{
+    (void)state;
+    wn_table *t = NULL, *v = NULL;
+    WN_OK_OR_FAIL(wn_table_create(1, &t));
+    char name[32];
+    for (int i = 0; i < WN_MAX_COLUMNS; i++) {
+        snprintf(name, sizeof name, "x%d", i);
+        WN_OK_OR_FAIL(wn_table_add_column(t, name, NULL));
+    }
+    WN_EXPECT_ERR(wn_table_add_column(t, "extra", NULL), WN_ENOMEM, "more than");
+    int64_t c;
+    WN_OK_OR_FAIL(wn_table_find(t, "x99999", &c));
+    assert_int_equal(c, 99999);
+    int64_t row = 0;
+    WN_OK_OR_FAIL(wn_table_view_rows(t, &row, 1, &v));
+    WN_OK_OR_FAIL(wn_table_find(v, "x12345", &c));
+    assert_int_equal(c, 12345);
+    wn_table_free(v);
+    wn_table_free(t);
+    WN_OK_OR_FAIL(wn_table_create(1, &t));
+    WN_OK_OR_FAIL(wn_table_add_column(t, "a", NULL));
+    WN_OK_OR_FAIL(wn_table_add_column(t, "b", NULL));
+    WN_EXPECT_ERR(wn_table_add_column(t, "a", NULL), WN_EINVAL, "columns 1 and 3");
+    wn_table_free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -260,6 +289,7 @@ int main(void)
         cmocka_unit_test(test_levels),
         cmocka_unit_test(test_format_float_roundtrip),
         cmocka_unit_test(test_class_counts),
+        cmocka_unit_test(test_many_columns),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
