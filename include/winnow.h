@@ -262,8 +262,8 @@ typedef struct wn_csv_options {
     char delimiter;      /* 0: sniff among , \t ; | and space. Default 0    */
     int header;          /* -1: detect, 0: none (names c0, c1 ...), 1: yes   */
     char comment;        /* lines starting with it are skipped; 0 = none. '#' */
-    const char *missing; /* comma-separated tokens read as NaN, plus empty
-                            cells. NULL: "NA,NaN,nan,N/A,null"              */
+    const char *missing; /* comma-separated tokens read as NaN, besides empty
+                            cells and the defaults NA,NaN,nan,N/A,null     */
     const char *strings; /* comma-separated column names forced to be
                             categorical (text); NULL: detect from the data  */
     int threads;         /* 0: all available                                */
@@ -273,9 +273,11 @@ typedef struct wn_csv_options {
 
 void wn_csv_options_default(wn_csv_options *o);
 
-/* Reads a CSV/TSV file into a new table. Numbers parse to the float32 nearest
- * the double strtod would give. Columns whose first data cells are not
- * numbers become categorical. Errors name the file, line and column. */
+/* Reads a CSV/TSV file into a new table (docs/csv.md). Each number is stored
+ * as (float)strtod(text), bit for bit. A column whose first non-missing cell
+ * is text, or that is mostly text, becomes categorical; a stray text in a
+ * numeric column is an error. Errors name the file, line, column and text.
+ * Output is identical at any thread count. */
 wn_status wn_table_read_csv(const char *path, const wn_csv_options *o, wn_table **out);
 
 /* Writes the table's logical rows as CSV with a header line; categorical
@@ -321,16 +323,27 @@ typedef enum wn_sim_kind {
 } wn_sim_kind;
 
 typedef struct wn_sim_params {
-    int64_t rows;                    /* > 0                                  */
+    int64_t rows;                    /* [1, 2^31]; default 10000             */
     uint64_t seed;                   /* default 42                           */
-    int threads;                     /* 0: all available                     */
-    double signal_fraction;          /* [0,1]; resonance, shower, higgs-like */
-    double signal_mass;              /* resonance: X mass in GeV, > 0        */
-    double negative_weight_fraction; /* [0,0.5); resonance                   */
+    int threads;                     /* 0: all available (default); <= 4096  */
+    double signal_fraction;          /* [0,1]; resonance (default 0.1),
+                                        shower (0.65), higgs-like (0.53)     */
+    double signal_mass;              /* resonance: X mass in GeV,
+                                        [1000, 13000]; default 3500          */
+    double negative_weight_fraction; /* [0,0.5); resonance; default 0        */
     int sample_sim;                  /* mismodelled: 0 = data, 1 = sim       */
-    double period;                   /* lightcurve: days, > 0                */
+    double period;                   /* lightcurve: days, (0, 1e5];
+                                        default 2.2047 (HAT-P-7 b)           */
     int transit;                     /* lightcurve: 0 sinusoid, 1 box transit */
     wn_progress progress;
+    /* Added with the simulations (lightcurve only): */
+    double amplitude; /* sinusoid semi-amplitude or transit depth, relative
+                         flux, [0, 1); default 0.01                          */
+    double duration;  /* transit duration, days, (0, period); default 0.16   */
+    double noise;     /* median white-noise sigma (flux_err), relative flux,
+                         [0, 1]; default 0.003                               */
+    double red_noise; /* rms of the red (damped random walk, tau = 1 d)
+                         noise, relative flux, [0, 1]; default 0.002         */
 } wn_sim_params;
 
 /* Fills defaults for a kind (rows 10000, seed 42, ...). */

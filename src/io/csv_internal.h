@@ -1,0 +1,261 @@
+/* csv_internal.h — private interface between the CSV reader's files.
+ *
+ *   fastfloat.c   decimal text -> float, bit-exact with (float)strtod
+ *   csv_levels.c  string -> code hash sets for categorical columns
+ *   csv_parse.c   the two record parsers (general quote-aware serial one and
+ *                 the fast parallel one for quote-free data)
+ *   csv.c         the driver: file mapping, sniffing, header, passes, table
+ *   csv_write.c   the writer
+ *
+ * Never installed; names are wn__. */
+#ifndef WN_CSV_INTERNAL_H
+#define WN_CSV_INTERNAL_H
+
+#include "core.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- numbers ----------------------------------------------------------- */
+
+/* Exact powers of ten representable in a double (10^0 .. 10^22). */
+extern const double wn__pow10_exact[23];
+
+/* Fast path of the number parser (Clinger 1990, "How to read floating point
+ * numbers accurately", PLDI '90): parses [+-]digits[.digits][(e|E)[+-]digits]
+ * starting at p (never reading at or past end). Returns 1 when the value is
+ * known exactly — the decimal mantissa fits 2^53 and the power of ten is exact
+ * in a double, so one IEEE multiply/divide gives the correctly rounded double —
+ * and sets *out = (float)that and *stop to the first byte after the number.
+ * Returns 0 when the text is not a number prefix or needs the slow path. */
+static inline int wn__fast_float(const char *p, const char *end, const char **stop, float *out)
+{
+    int neg = 0;
+    if (p < end && (*p == '-' || *p == '+')) {
+        neg = *p == '-';
+        p++;
+    }
+    uint64_t m = 0;
+    int nd = 0, seen = 0;
+    int64_t e = 0;
+    while (p < end && (unsigned)(*p - '0') < 10u) {
+        if (nd >= 19)
+            return 0;
+        m = m * 10 + (uint64_t)(*p - '0');
+        nd += m != 0;
+        p++;
+        seen = 1;
+    }
+    if (p < end && *p == '.') {
+        p++;
+        while (p < end && (unsigned)(*p - '0') < 10u) {
+            if (nd >= 19)
+                return 0;
+            m = m * 10 + (uint64_t)(*p - '0');
+            nd += m != 0;
+            e--;
+            p++;
+            seen = 1;
+        }
+    }
+    if (!seen)
+        return 0;
+    if (p < end && (*p | 32) == 'e') {
+        p++;
+        int eneg = 0;
+        if (p < end && (*p == '-' || *p == '+')) {
+            eneg = *p == '-';
+            p++;
+        }
+        if (p >= end || (unsigned)(*p - '0') >= 10u)
+            return 0;
+        int64_t x = 0;
+        while (p < end && (unsigned)(*p - '0') < 10u) {
+            if (x < 100000)
+                x = x * 10 + (*p - '0');
+            p++;
+        }
+        e += eneg ? -x : x;
+    }
+    *stop = p;
+    if (m == 0) {
+        *out = neg ? -0.0f : 0.0f;
+        return 1;
+    }
+    while (e < 0 && m % 10 == 0) { /* 1.50000 -> 15e-1: trailing zeros */
+        m /= 10;
+        e++;
+    }
+    if (m > (UINT64_C(1) << 53))
+        return 0;
+    double d;
+    if (e >= 0) {
+        if (e > 22) {
+            /* m * 10^(e-22) may still be an exact integer below 2^53 */
+            if (e > 22 + 15)
+                return 0;
+            uint64_t lim = (UINT64_C(1) << 53);
+            for (int64_t k = 22; k < e; k++) {
+                if (m > lim / 10)
+                    return 0;
+                m *= 10;
+            }
+            d = (double)m * 1e22;
+        } else {
+            d = (double)m * wn__pow10_exact[e];
+        }
+    } else {
+        if (e < -22)
+            return 0;
+        d = (double)m / wn__pow10_exact[-e];
+    }
+    *out = (float)(neg ? -d : d);
+    return 1;
+}
+
+/* Parses the whole token s[0..n) as a number: the decimal grammar above, or
+ * [+-](inf|infinity|nan) in any case. Hexadecimal, leading/trailing spaces,
+ * "1e" and the like are not numbers. The result equals (float)strtod(text)
+ * bit for bit (strtod is the fallback, run on a NUL-terminated local copy with
+ * the decimal point of the current locale substituted). Returns 1 for a
+ * number, 0 for text, -1 when the copy of a very long token could not be
+ * allocated. */
+int wn__parse_number(const char *s, size_t n, float *out);
+
+/* ---- level sets (categorical columns) ----------------------------------- */
+
+/* Distinct strings in order of first appearance, with an open-addressing hash
+ * index (linear probing, FNV-1a). Each level keeps the line where it first
+ * appeared so a merged set can name where a limit was crossed. */
+typedef struct wn__levelset {
+    char *arena; /* level texts, each NUL-terminated */
+    size_t alen, acap;
+    size_t *off;
+    int64_t *line;
+    int64_t n, cap;
+    uint32_t *slot; /* index+1, 0 = empty */
+    size_t nslot;   /* power of two */
+} wn__levelset;
+
+void wn__levelset_free(wn__levelset *ls);
+/* Finds or adds s[0..n). *code gets its index. Returns WN_OK or WN_ENOMEM
+ * (no message set: callers word it). Never adds beyond WN_MAX_LEVELS + 1. */
+wn_status wn__levelset_intern(wn__levelset *ls, const char *s, size_t n, int64_t line,
+                              int64_t *code);
+static inline const char *wn__levelset_text(const wn__levelset *ls, int64_t k)
+{
+    return ls->arena + ls->off[k];
+}
+
+/* ---- parsing ------------------------------------------------------------ */
+
+typedef struct wn__csv_ctx {
+    const char *name; /* file name for messages */
+    char delim;       /* the delimiter; ' ' with ws = 1 means runs of blanks */
+    int ws;
+    int has_cr; /* some '\r' in the data: line ends need a byte scan */
+    char comment;
+    int64_t max_line;
+    int64_t ncols;
+    char **names;            /* ncols */
+    int64_t *cat;            /* per column: index among text columns or -1 */
+    int64_t ncat;
+    char **miss;             /* missing tokens (trimmed text match) */
+    size_t *miss_len;
+    int nmiss;
+    int miss_numeric;        /* some missing token reads as a non-NaN number */
+    float **cols;            /* output arrays, ncols */
+    int64_t cap_rows;        /* general path: allocated rows per column */
+    const wn_progress *progress;
+    int64_t progress_total;  /* bytes */
+    int cancelled;
+} wn__csv_ctx;
+
+/* A piece of the data section parsed by one thread, with its first error. */
+typedef struct wn__csv_chunk {
+    const char *begin, *end;
+    int64_t line0;  /* physical line number of `begin` (1-based) */
+    int64_t nlines; /* line terminators inside (pass 1) */
+    int64_t nrows;  /* data records (pass 1, or counted by the general path) */
+    int64_t row0;   /* first output row */
+    wn_status status;
+    int64_t err_line;
+    char msg[480];
+    wn_status status1; /* pass 1's error (a line too long), kept aside */
+    int64_t err_line1;
+    char msg1[480];
+    wn__levelset *ls; /* ctx->ncat local level sets */
+    char *scratch;    /* unescaped quoted field */
+    size_t scap;
+} wn__csv_chunk;
+
+/* Records the chunk's error (the first one wins) and returns status. */
+wn_status wn__csv_chunk_fail(wn__csv_chunk *k, wn_status s, int64_t line, const char *fmt, ...)
+    WN__PRINTF(4, 5);
+
+/* Writes at most ~40 bytes of s[0..n) into out (size >= 200) quoted with
+ * '...' and with control/non-ASCII bytes as \xNN, for messages. */
+void wn__csv_quote_text(char *out, size_t outsz, const char *s, size_t n);
+
+/* Pass 1 of the fast path: counts lines and records, checks line lengths. */
+void wn__csv_count_chunk(const wn__csv_ctx *c, wn__csv_chunk *k);
+/* Pass 2 of the fast path (no quote characters anywhere in the chunk). */
+void wn__csv_fast_chunk(const wn__csv_ctx *c, wn__csv_chunk *k);
+/* The general serial path: quotes, multi-line fields; grows ctx->cols. */
+void wn__csv_general_chunk(wn__csv_ctx *c, wn__csv_chunk *k);
+
+/* One record split into fields (used for sniffing, the header, and type
+ * detection). Texts are unquoted/unescaped copies, NUL-terminated. */
+typedef struct wn__csv_record {
+    char *text;
+    size_t tlen, tcap;
+    size_t *off, *len;
+    unsigned char *quoted;
+    int64_t n, cap;
+    int64_t line; /* physical line where the record starts */
+} wn__csv_record;
+
+void wn__csv_record_free(wn__csv_record *r);
+/* Reads the next record at *pp (skipping blank and comment lines) into r.
+ * Returns 1 for a record, 0 at the end of data, or -1 on an error recorded in
+ * k (unterminated quote, NUL, line too long, out of memory). *line is the
+ * physical line at *pp and is advanced. */
+int wn__csv_read_record(const wn__csv_ctx *c, wn__csv_chunk *k, const char **pp, const char *end,
+                        int64_t *line, wn__csv_record *r);
+
+/* Is s[0..n) a missing token (after trimming blanks) or empty? */
+int wn__csv_is_missing(const wn__csv_ctx *c, const char *s, size_t n);
+
+/* Byte-level helpers shared by the parsers. */
+static inline int wn__csv_lead_blank(const wn__csv_ctx *c, char ch)
+{
+    return (ch == ' ' || ch == '\t') && (c->ws || ch != c->delim);
+}
+static inline const char *wn__csv_skip_eol(const char *p, const char *end)
+{
+    if (*p == '\r') {
+        p++;
+        if (p < end && *p == '\n')
+            p++;
+        return p;
+    }
+    return p + 1;
+}
+
+/* ---- entry points ------------------------------------------------------- */
+
+/* Knobs for tests and fuzzing; zeros mean the defaults. */
+typedef struct wn__csv_knobs {
+    size_t min_chunk;  /* smallest chunk of the parallel path, bytes (64 KiB) */
+    int force_general; /* use the serial quote-aware parser even without quotes */
+} wn__csv_knobs;
+
+/* Parses an in-memory CSV text (need not be NUL-terminated). `name` is used
+ * in messages. Same contract as wn_table_read_csv. */
+wn_status wn__table_read_csv_mem(const char *name, const char *buf, size_t len,
+                                 const wn_csv_options *o, wn_table **out);
+wn_status wn__table_read_csv_mem_knobs(const char *name, const char *buf, size_t len,
+                                       const wn_csv_options *o, const wn__csv_knobs *kn,
+                                       wn_table **out);
+
+#endif
