@@ -1,0 +1,41 @@
+# test_real_data.sh — `winnow info` reads every CSV in ../shared/data with
+# the published shapes, labels and known values. Skips (77) without the data.
+source "$(dirname "$0")/lib.sh"
+D="$SRC/../shared/data"
+if [ ! -f "$D/README.md" ]; then
+  echo "SKIP: $D is absent; real-data checks not run"
+  exit 77
+fi
+shape() { # FILE ROWS COLS [options]
+  local f=$1 r=$2 c=$3
+  shift 3
+  contains "$r rows x $c columns" -- info "$D/$f" "$@"
+}
+shape cms-opendata-leptons/2e2mu_2011.csv 13 41
+shape cms-opendata-leptons/2e2mu_2012.csv 104 41
+shape cms-opendata-leptons/4e_2011.csv 7 41
+shape cms-opendata-leptons/4e_2012.csv 41 41
+shape cms-opendata-leptons/4mu_2011.csv 18 41
+shape cms-opendata-leptons/4mu_2012.csv 95 41
+shape cms-opendata-leptons/Zmumu_Run2011A.csv 10583 14
+shape htru2/HTRU_2.csv 17898 9
+shape kepler-koi-cumulative/cumulative.csv 9564 50
+shape magic/magic04.data 19020 11
+shape magic/magic04.noheader.data 19020 11
+shape plasticc-sample/training_set.csv 3279 6
+shape plasticc-sample/training_set_metadata.csv 10 12
+shape sdss-skyserver-dr14/skyserver_dr14.csv 10000 18
+# labels: MAGIC g/h, HTRU2 0/1, SDSS three classes (not binary)
+contains "label 'class': g 12332 (64.84%), h 6688 (35.16%)" -- info "$D/magic/magic04.data" --label class --binary
+contains "0 16259 (90.84%), 1 1639 (9.16%)" -- info "$D/htru2/HTRU_2.csv" --label class --binary
+expect 3 "3 classes" -- info "$D/sdss-skyserver-dr14/skyserver_dr14.csv" --label class --binary
+# Kepler: real missing values are counted, text columns recognised
+out=$("$WINNOW" info "$D/kepler-koi-cumulative/cumulative.csv" --json)
+grep -q '"name": "koi_disposition", "type": "text"' <<<"$out" && ok || bad "koi_disposition not a text column"
+grep -q '"name": "koi_score", "type": "float", "count": 8054, "missing": 1510' <<<"$out" && ok ||
+  bad "koi_score counts: $(grep koi_score <<<"$out")"
+# CMS Z->mumu: muon charges are exactly +-1, both signs present
+out=$("$WINNOW" info "$D/cms-opendata-leptons/Zmumu_Run2011A.csv" --json)
+grep -q '"name": "Q1", "type": "float", "count": 10583, "missing": 0, "posinf": 0, "neginf": 0, "min": -1, "max": 1' <<<"$out" && ok ||
+  bad "Zmumu Q1: $(grep '"Q1"' <<<"$out")"
+finish
