@@ -21,12 +21,53 @@
 /* Exact powers of ten representable in a double (10^0 .. 10^22). */
 extern const double wn__pow10_exact[23];
 
+/* Second fast path, for mantissas of 18-19+ digits (as "%.18e" writes them:
+ * the HIGGS files) where Clinger's exactness condition fails. The value x
+ * lies in [m, m + trunc] * 10^e; both ends are computed in x87 extended
+ * precision (64-bit mantissa: m, m + 1 and 10^|e| <= 10^27 are exact there,
+ * so each product or quotient carries one rounding of 2^-64) and widened by
+ * 2^-61, which brackets x for sure. float(double(.)) is monotone, so when
+ * both ends narrow to the same float, that is (float)strtod(text) — double
+ * rounding included. Otherwise (x within ~2^-61 of a rounding boundary, or
+ * |e| > 27) it returns 0 and strtod decides. */
+#if defined(__LDBL_MANT_DIG__) && __LDBL_MANT_DIG__ >= 64
+extern const long double wn__pow10_ld[28];
+static inline int wn__extended_float(uint64_t m, int trunc, int64_t e, int neg, float *out)
+{
+    if (e < -27 || e > 27)
+        return 0;
+    long double pw = wn__pow10_ld[e < 0 ? -e : e];
+    long double lo = (long double)m, hi = trunc ? lo + 1.0L : lo;
+    if (e >= 0) {
+        lo *= pw;
+        hi *= pw;
+    } else {
+        lo /= pw;
+        hi /= pw;
+    }
+    lo *= 1.0L - 0x1p-61L;
+    hi *= 1.0L + 0x1p-61L;
+    float a = (float)(double)lo, b = (float)(double)hi;
+    if (a != b)
+        return 0;
+    *out = neg ? -a : a;
+    return 1;
+}
+#else
+static inline int wn__extended_float(uint64_t m, int trunc, int64_t e, int neg, float *out)
+{
+    (void)m, (void)trunc, (void)e, (void)neg, (void)out;
+    return 0;
+}
+#endif
+
 /* Fast path of the number parser (Clinger 1990, "How to read floating point
  * numbers accurately", PLDI '90): parses [+-]digits[.digits][(e|E)[+-]digits]
  * starting at p (never reading at or past end). Returns 1 when the value is
  * known exactly — the decimal mantissa fits 2^53 and the power of ten is exact
  * in a double, so one IEEE multiply/divide gives the correctly rounded double —
  * and sets *out = (float)that and *stop to the first byte after the number.
+ * Mantissas beyond that go through wn__extended_float above.
  * Returns 0 when the text is not a number prefix or needs the slow path. */
 static inline int wn__fast_float(const char *p, const char *end, const char **stop, float *out)
 {
@@ -38,22 +79,28 @@ static inline int wn__fast_float(const char *p, const char *end, const char **st
     uint64_t m = 0;
     int nd = 0, seen = 0;
     int64_t e = 0;
+    int trunc = 0; /* a non-zero digit beyond the 19th was dropped */
     while (p < end && (unsigned)(*p - '0') < 10u) {
-        if (nd >= 19)
-            return 0;
-        m = m * 10 + (uint64_t)(*p - '0');
-        nd += m != 0;
+        if (nd >= 19) { /* keep 19 significant digits; the rest scale */
+            trunc |= *p != '0';
+            e++;
+        } else {
+            m = m * 10 + (uint64_t)(*p - '0');
+            nd += m != 0;
+        }
         p++;
         seen = 1;
     }
     if (p < end && *p == '.') {
         p++;
         while (p < end && (unsigned)(*p - '0') < 10u) {
-            if (nd >= 19)
-                return 0;
-            m = m * 10 + (uint64_t)(*p - '0');
-            nd += m != 0;
-            e--;
+            if (nd >= 19) {
+                trunc |= *p != '0';
+            } else {
+                m = m * 10 + (uint64_t)(*p - '0');
+                nd += m != 0;
+                e--;
+            }
             p++;
             seen = 1;
         }
@@ -86,8 +133,8 @@ static inline int wn__fast_float(const char *p, const char *end, const char **st
         m /= 10;
         e++;
     }
-    if (m > (UINT64_C(1) << 53))
-        return 0;
+    if (trunc || m > (UINT64_C(1) << 53))
+        return wn__extended_float(m, trunc, e, neg, out);
     double d;
     if (e >= 0) {
         if (e > 22) {

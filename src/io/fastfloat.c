@@ -9,7 +9,10 @@
  * are both exact doubles and one IEEE multiply or divide is correctly rounded
  * (Clinger, PLDI 1990; the same fast path as Gay's dtoa.c and Lemire's
  * fast_float). That path lives inline in csv_internal.h so the parser's hot
- * loop can call it. Everything else — more than 19 significant digits,
+ * loop can call it. Longer mantissas ("%.18e" text, as in the HIGGS files)
+ * take a second inline path: the value is bracketed in x87 extended precision
+ * and accepted when both ends round to one float (wn__extended_float).
+ * Everything else — values within ~2^-61 of a rounding boundary,
  * exponents beyond the exact range, subnormals — goes to strtod on a
  * NUL-terminated local copy of the token. strtod honours LC_NUMERIC, so the
  * copy gets the locale's decimal point instead of '.'; we validate the
@@ -28,6 +31,14 @@
 const double wn__pow10_exact[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
                                      1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
                                      1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+#if defined(__LDBL_MANT_DIG__) && __LDBL_MANT_DIG__ >= 64
+/* 10^27 = 2^27 * 5^27 and 5^27 < 2^63: all exact in a 64-bit mantissa */
+const long double wn__pow10_ld[28] = {
+    1e0L,  1e1L,  1e2L,  1e3L,  1e4L,  1e5L,  1e6L,  1e7L,  1e8L,  1e9L,
+    1e10L, 1e11L, 1e12L, 1e13L, 1e14L, 1e15L, 1e16L, 1e17L, 1e18L, 1e19L,
+    1e20L, 1e21L, 1e22L, 1e23L, 1e24L, 1e25L, 1e26L, 1e27L};
+#endif
 
 static int is_digit(char c) { return (unsigned)(c - '0') < 10u; }
 

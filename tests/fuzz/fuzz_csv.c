@@ -4,7 +4,7 @@
  * threads with tiny chunks, three threads, and the general serial parser.
  * All must agree on the status, and on success on every bit of the table;
  * a disagreement aborts so the fuzzer keeps the input. */
-#include "../../src/io/csv_internal.h"
+#include "io/csv_internal.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -2,7 +2,7 @@
  * exact number parsing, allocation failure, and the real data sets. */
 #include "wn_test.h"
 
-#include "../../../src/io/csv_internal.h"
+#include "io/csv_internal.h"
 #include "core.h"
 
 #include <math.h>
@@ -419,6 +419,31 @@ static void test_fastfloat_vs_strtod(void **state)
         }
     }
     assert_true(checked > 1000000);
+    /* long mantissas near float rounding boundaries: "%.18e" of floats (the
+     * HIGGS text), and of float midpoints nudged by a few double ulps, where
+     * the extended-precision path must either agree with strtod or step aside */
+    for (int it = 0; it < 300000; it++) {
+        uint32_t bits = (uint32_t)wn_rng_u64(&r) & 0x7f7fffffu;
+        float f;
+        memcpy(&f, &bits, 4);
+        if (!isfinite(f))
+            continue;
+        double mid = ((double)f + (double)nextafterf(f, INFINITY)) / 2.0;
+        int nudge = (int)wn_rng_below(&r, 5) - 2;
+        for (int k = 0; k < abs(nudge); k++)
+            mid = nextafter(mid, nudge > 0 ? (double)INFINITY : 0.0);
+        const char *fmt[3] = {"%.18e", "%.25e", "%.17g"};
+        double vals[2] = {(double)f, mid};
+        for (int v = 0; v < 2; v++)
+            for (int q = 0; q < 3; q++) {
+                int n = snprintf(s, sizeof s, fmt[q], vals[v]);
+                float got = -1.0f;
+                assert_int_equal(wn__parse_number(s, (size_t)n, &got), 1);
+                float w = (float)strtod(s, NULL);
+                if (!same_bits(got, w))
+                    fail_msg("'%s': got %.9g, want %.9g", s, (double)got, (double)w);
+            }
+    }
     /* fixed cases */
     const char *fixed[] = {"0", "-0", ".5", "5.", "1e5", "1E-5", "3.4028235e38", "3.5e38",
                            "1e-46", "1.4e-45", "7e-46", "123456789012345678901234567890",

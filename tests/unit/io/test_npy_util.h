@@ -5,7 +5,7 @@
 
 #include "wn_test.h"
 
-#include "../../../src/io/npy_internal.h"
+#include "io/npy_internal.h"
 
 #include <math.h>
 #include <stdbool.h>
