@@ -1,7 +1,8 @@
 /* stats.c — column summaries and label checks.
  *
  * Moments are accumulated per fixed block of rows (independent of the thread
- * count) with Welford's update, then blocks are merged left to right with
+ * count) in two passes over the cached block (mean, then squared deviations),
+ * then blocks are merged left to right with
  * Chan, Golub & LeVeque's pairwise formula (Stanford CS tech. report 79-773,
  * 1979). Fixed blocks + fixed merge order = the same bits on 1 or 64 threads. */
 #include "core.h"
@@ -18,42 +19,52 @@ typedef struct acc {
     double w, mean, m2, min, max;
 } acc;
 
+/* One block, two passes over data that sits in cache: the weighted mean,
+ * then the sum of squared deviations from it. No division per value, and no
+ * cancellation from a sum of squares. */
 static void acc_block(const wn_table *t, int64_t c, const float *wts, int64_t lo, int64_t hi,
                       acc *a)
 {
     const float *d = wn_table_column(t, c);
     const int64_t *rows = wn_table_rows(t);
     memset(a, 0, sizeof *a);
-    a->min = HUGE_VAL;
-    a->max = -HUGE_VAL;
+    double mn = HUGE_VAL, mx = -HUGE_VAL, sw = 0.0, swx = 0.0;
+    int64_t count = 0, missing = 0, posinf = 0, neginf = 0;
     for (int64_t i = lo; i < hi; i++) {
-        int64_t r = rows ? rows[i] : i;
-        float x = d[r];
-        if (isnan(x)) {
-            a->missing++;
+        float x = rows ? d[rows[i]] : d[i];
+        if (!isfinite(x)) {
+            missing += isnan(x);
+            posinf += x > 0.0f && !isnan(x);
+            neginf += x < 0.0f && !isnan(x);
             continue;
         }
-        if (isinf(x)) {
-            if (x > 0)
-                a->posinf++;
-            else
-                a->neginf++;
+        double xd = (double)x, w = wts ? (double)wts[i] : 1.0;
+        count++;
+        mn = xd < mn ? xd : mn;
+        mx = xd > mx ? xd : mx;
+        if (isnan(w))
             continue;
-        }
-        double w = wts ? (double)wts[i] : 1.0;
-        double xd = (double)x;
-        a->count++;
-        if (xd < a->min)
-            a->min = xd;
-        if (xd > a->max)
-            a->max = xd;
-        if (w == 0.0 || isnan(w))
-            continue;
-        a->w += w;
-        double delta = xd - a->mean;
-        a->mean += delta * w / a->w;
-        a->m2 += w * delta * (xd - a->mean);
+        sw += w;
+        swx += w * xd;
     }
+    double mean = sw != 0.0 ? swx / sw : 0.0, m2 = 0.0;
+    for (int64_t i = lo; i < hi; i++) {
+        float x = rows ? d[rows[i]] : d[i];
+        double w = wts ? (double)wts[i] : 1.0;
+        if (!isfinite(x) || isnan(w))
+            continue;
+        double dx = (double)x - mean;
+        m2 += w * dx * dx;
+    }
+    a->count = count;
+    a->missing = missing;
+    a->posinf = posinf;
+    a->neginf = neginf;
+    a->min = mn;
+    a->max = mx;
+    a->w = sw;
+    a->mean = mean;
+    a->m2 = m2;
 }
 
 static void acc_merge(acc *a, const acc *b)

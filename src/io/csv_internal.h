@@ -13,6 +13,8 @@
 
 #include "core.h"
 
+#include <string.h>
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,30 +23,54 @@
 /* Exact powers of ten representable in a double (10^0 .. 10^22). */
 extern const double wn__pow10_exact[23];
 
+/* Eight ASCII digits in one 64-bit word (little-endian byte order): the
+ * check adds 6 to each byte so that only '0'..'9' keep a high nibble of 3,
+ * the conversion combines neighbours pairwise (x10, x100, x10000) with three
+ * multiplications instead of eight. */
+static inline int wn__eight_digits(uint64_t v)
+{
+    return (((v & 0xF0F0F0F0F0F0F0F0u) |
+             (((v + 0x0606060606060606u) & 0xF0F0F0F0F0F0F0F0u) >> 4)) ==
+            0x3333333333333333u);
+}
+
+static inline uint64_t wn__parse_eight(uint64_t v)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    v -= 0x3030303030303030u;
+    v = v * 10 + (v >> 8); /* byte pairs: d0d1, d2d3, ... in every other byte */
+    uint64_t lo = (v & 0x000000FF000000FFu) * (100 + (UINT64_C(1000000) << 32));
+    uint64_t hi = ((v >> 16) & 0x000000FF000000FFu) * (1 + (UINT64_C(10000) << 32));
+    return (lo + hi) >> 32;
+#else
+    uint64_t r = 0;
+    for (int i = 0; i < 8; i++)
+        r = r * 10 + ((v >> (8 * (7 - i))) & 0xFF) - '0';
+    return r;
+#endif
+}
+
 /* Second fast path, for mantissas of 18-19+ digits (as "%.18e" writes them:
  * the HIGGS files) where Clinger's exactness condition fails. The value x
  * lies in [m, m + trunc] * 10^e; both ends are computed in x87 extended
- * precision (64-bit mantissa: m, m + 1 and 10^|e| <= 10^27 are exact there,
- * so each product or quotient carries one rounding of 2^-64) and widened by
- * 2^-61, which brackets x for sure. float(double(.)) is monotone, so when
+ * precision (64-bit mantissa: m, m + 1 and 10^e <= 10^27 are exact there,
+ * 10^-k is correctly rounded, so each end is within 2^-63 relative) and
+ * widened by 2^-61, which brackets x for sure. float(double(.)) is monotone, so when
  * both ends narrow to the same float, that is (float)strtod(text) — double
  * rounding included. Otherwise (x within ~2^-61 of a rounding boundary, or
  * |e| > 27) it returns 0 and strtod decides. */
 #if defined(__LDBL_MANT_DIG__) && __LDBL_MANT_DIG__ >= 64
 extern const long double wn__pow10_ld[28];
+extern const long double wn__pow10_neg_ld[28];
 static inline int wn__extended_float(uint64_t m, int trunc, int64_t e, int neg, float *out)
 {
     if (e < -27 || e > 27)
         return 0;
-    long double pw = wn__pow10_ld[e < 0 ? -e : e];
-    long double lo = (long double)m, hi = trunc ? lo + 1.0L : lo;
-    if (e >= 0) {
-        lo *= pw;
-        hi *= pw;
-    } else {
-        lo /= pw;
-        hi /= pw;
-    }
+    /* 10^-k is not exact, but correctly rounded: with the product's own
+     * rounding that is < 2^-63 relative, well inside the 2^-61 widening */
+    long double pw = e >= 0 ? wn__pow10_ld[e] : wn__pow10_neg_ld[-e];
+    long double lo = (long double)m * pw;
+    long double hi = trunc ? ((long double)m + 1.0L) * pw : lo;
     lo *= 1.0L - 0x1p-61L;
     hi *= 1.0L + 0x1p-61L;
     float a = (float)(double)lo, b = (float)(double)hi;
@@ -93,6 +119,17 @@ static inline int wn__fast_float(const char *p, const char *end, const char **st
     }
     if (p < end && *p == '.') {
         p++;
+        /* eight digits at a time while they all count (SWAR) */
+        while (m != 0 && nd <= 11 && end - p >= 8) {
+            uint64_t v;
+            memcpy(&v, p, 8);
+            if (!wn__eight_digits(v))
+                break;
+            m = m * 100000000u + wn__parse_eight(v);
+            nd += 8;
+            e -= 8;
+            p += 8;
+        }
         while (p < end && (unsigned)(*p - '0') < 10u) {
             if (nd >= 19) {
                 trunc |= *p != '0';
