@@ -18,16 +18,17 @@ sed -n '/^ \*     #include <winnow.h>/,/^ \*     }$/p' "$TMP/prefix/include/winn
 grep -q "wn_table_read_csv" "$TMP/example.c" && ok || bad "could not extract the header example"
 printf 'x,label\n1.5,0\n2.5,1\nNA,1\n' >"$TMP/events.csv"
 CC=${CC:-cc}
+WN_TEST_CFLAGS=${WN_TEST_CFLAGS:--fopenmp}
 if $CC -std=c11 -Wall -Werror -o "$TMP/ex_static" "$TMP/example.c" \
      $(pkg-config --cflags winnow) "$(pkg-config --variable=libdir winnow)/libwinnow.a" \
-     -fopenmp -lm 2>"$TMP/cc.err"; then
+     $(pkg-config --static --libs-only-l winnow | sed "s/-lwinnow//") $WN_TEST_CFLAGS 2>"$TMP/cc.err"; then
   out=$(cd "$TMP" && ./ex_static)
   grep -q "x: mean 2 over 2 rows (1 missing)" <<<"$out" && ok || bad "static example printed: $out"
 else
   bad "example does not compile/link statically: $(cat "$TMP/cc.err")"
 fi
 if $CC -std=c11 -Wall -Werror -o "$TMP/ex_shared" "$TMP/example.c" \
-     $(pkg-config --cflags --libs winnow) 2>"$TMP/cc2.err"; then
+     $(pkg-config --cflags --libs winnow) $WN_TEST_CFLAGS 2>"$TMP/cc2.err"; then
   out=$(cd "$TMP" && LD_LIBRARY_PATH="$(pkg-config --variable=libdir winnow)" ./ex_shared)
   grep -q "x: mean 2 over 2 rows (1 missing)" <<<"$out" && ok || bad "shared example printed: $out"
   # the shared library exports the public API only
