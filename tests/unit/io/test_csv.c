@@ -97,7 +97,7 @@ static void test_line_endings_bom_comments(void **state)
         "a,b\r\n1,2\r\n3,4\r\n",
         "a,b\r1,2\r3,4\r",
         "a,b\r\n1,2\r3,4",
-        "\xEF\xBB\xBF" "a,b\n1,2\n3,4",
+        ("\xEF\xBB\xBF" "a,b\n1,2\n3,4"),
         "# comment\n#another\n\na,b\n\n1,2\n# mid comment\n   \n3,4\n\n",
         "  # indented comment\r\na,b\r\r1,2\r\n3,4\n",
     };

@@ -40,7 +40,7 @@ static double quantile(const float *v, const float *lab, float want, int64_t n, 
             b[m++] = v[i];
     assert_true(m > 10);
     qsort(b, (size_t)m, sizeof(float), cmp_float);
-    double r = b[(int64_t)(q * (double)(m - 1))];
+    double r = (double)b[(int64_t)(q * (double)(m - 1))];
     free(b);
     return r;
 }
@@ -284,7 +284,7 @@ static double corr_log(const float *a, const float *b, int64_t n)
 {
     double sa = 0, sb = 0, saa = 0, sbb = 0, sab = 0;
     for (int64_t i = 0; i < n; i++) {
-        double x = log(a[i]), y = log(b[i]);
+        double x = log((double)a[i]), y = log((double)b[i]);
         sa += x;
         sb += y;
         saa += x * x;
@@ -531,17 +531,17 @@ static void test_parameter_errors(void **state)
     EXPECT_PARAM(WN_SIM_RESONANCE, signal_fraction, 1.5,
                  "signal_fraction must be in [0, 1], got 1.5");
     EXPECT_PARAM(WN_SIM_SHOWER, signal_fraction, -0.01, "signal_fraction");
-    EXPECT_PARAM(WN_SIM_HIGGS_LIKE, signal_fraction, NAN, "signal_fraction");
+    EXPECT_PARAM(WN_SIM_HIGGS_LIKE, signal_fraction, (double)NAN, "signal_fraction");
     EXPECT_PARAM(WN_SIM_RESONANCE, signal_mass, 0.0, "signal_mass must be in [1000, 13000] GeV");
     EXPECT_PARAM(WN_SIM_RESONANCE, signal_mass, -3500.0, "signal_mass");
     EXPECT_PARAM(WN_SIM_RESONANCE, signal_mass, 14000.0, "signal_mass");
-    EXPECT_PARAM(WN_SIM_RESONANCE, signal_mass, INFINITY, "signal_mass");
+    EXPECT_PARAM(WN_SIM_RESONANCE, signal_mass, (double)INFINITY, "signal_mass");
     EXPECT_PARAM(WN_SIM_RESONANCE, negative_weight_fraction, 0.5,
                  "negative_weight_fraction must be in [0, 0.5)");
     EXPECT_PARAM(WN_SIM_RESONANCE, negative_weight_fraction, -0.1, "negative_weight_fraction");
     EXPECT_PARAM(WN_SIM_LIGHTCURVE, period, 0.0, "period must be in (0, 1e5] days");
     EXPECT_PARAM(WN_SIM_LIGHTCURVE, period, -2.0, "period");
-    EXPECT_PARAM(WN_SIM_LIGHTCURVE, period, NAN, "period");
+    EXPECT_PARAM(WN_SIM_LIGHTCURVE, period, (double)NAN, "period");
     EXPECT_PARAM(WN_SIM_LIGHTCURVE, amplitude, 1.0, "amplitude must be in [0, 1)");
     EXPECT_PARAM(WN_SIM_LIGHTCURVE, amplitude, -0.1, "amplitude");
     EXPECT_PARAM(WN_SIM_LIGHTCURVE, duration, 0.0, "duration");
