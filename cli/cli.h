@@ -48,10 +48,18 @@ int cli_parse_i64(const char *cmd, const char *opt, const char *s, long long lo,
 int cli_parse_char_option(const char *cmd, const char *opt, const char *s, char *out);
 int cli_parse_f64(const char *cmd, const char *opt, const char *s, double *out);
 
-/* Reads a table by extension, applying the common CSV options. */
-typedef struct cli_read_opts {
-    wn_csv_options csv;
-} cli_read_opts;
+/* The CSV reading options every data-reading command takes, as getopt_long
+ * entries (values 'd','H','N','c','m','s','t'): put CLI_CSV_LONGOPTS in the
+ * command's option table and hand unknown option letters to cli_csv_option. */
+#define CLI_CSV_LONGOPTS                                                                       \
+    {"delimiter", required_argument, 0, 'd'}, {"header", no_argument, 0, 'H'},                 \
+        {"no-header", no_argument, 0, 'N'}, {"comment", required_argument, 0, 'c'},            \
+        {"missing", required_argument, 0, 'm'}, {"strings", required_argument, 0, 's'},        \
+        {"threads", required_argument, 0, 't'}
+
+/* Applies CSV option `o` with value `arg`: returns 0 when applied, -1 when
+ * `o` is not a CSV option, WN_EXIT_USAGE (message printed) on a bad value. */
+int cli_csv_option(const char *cmd, int o, const char *arg, wn_csv_options *csv);
 
 int cmd_info(int argc, char **argv);
 int cmd_demo(int argc, char **argv);

@@ -26,37 +26,22 @@ int cmd_convert(int argc, char **argv)
     wn_csv_options csv;
     wn_csv_options_default(&csv);
     int matrix = 0;
-    static const struct option longopts[] = {
-        {"matrix", no_argument, 0, 'M'},        {"delimiter", required_argument, 0, 'd'},
-        {"header", no_argument, 0, 'H'},        {"no-header", no_argument, 0, 'N'},
-        {"comment", required_argument, 0, 'c'}, {"missing", required_argument, 0, 'm'},
-        {"strings", required_argument, 0, 's'}, {"threads", required_argument, 0, 't'},
-        {"help", no_argument, 0, 'h'},          {0, 0, 0, 0}};
+    static const struct option longopts[] = {{"matrix", no_argument, 0, 'M'}, CLI_CSV_LONGOPTS,
+                                             {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     optind = 1;
     opterr = 0;
     int o;
     while ((o = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (o) {
         case 'M': matrix = 1; break;
-        case 'H': csv.header = 1; break;
-        case 'N': csv.header = 0; break;
-        case 'm': csv.missing = optarg; break;
-        case 's': csv.strings = optarg; break;
-        case 'd':
-        case 'c':
-            if (cli_parse_char_option(cmd, o == 'd' ? "--delimiter" : "--comment", optarg,
-                                      o == 'd' ? &csv.delimiter : &csv.comment))
-                return WN_EXIT_USAGE;
-            break;
-        case 't': {
-            long long v;
-            if (cli_parse_i64(cmd, "--threads", optarg, 0, 1024, &v))
-                return WN_EXIT_USAGE;
-            csv.threads = (int)v;
-            break;
-        }
         case 'h': help(); return WN_EXIT_OK;
-        default: return cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+        default: {
+            int r = cli_csv_option(cmd, o, optarg, &csv);
+            if (r > 0)
+                return r;
+            if (r < 0)
+                return cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+        }
         }
     }
     if (argc - optind != 2)

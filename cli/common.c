@@ -102,3 +102,22 @@ int cli_parse_char_option(const char *cmd, const char *opt, const char *s, char 
     }
     return 0;
 }
+
+int cli_csv_option(const char *cmd, int o, const char *arg, wn_csv_options *csv)
+{
+    long long v;
+    switch (o) {
+    case 'H': csv->header = 1; return 0;
+    case 'N': csv->header = 0; return 0;
+    case 'm': csv->missing = arg; return 0;
+    case 's': csv->strings = arg; return 0;
+    case 'd': return cli_parse_char_option(cmd, "--delimiter", arg, &csv->delimiter) ? WN_EXIT_USAGE : 0;
+    case 'c': return cli_parse_char_option(cmd, "--comment", arg, &csv->comment) ? WN_EXIT_USAGE : 0;
+    case 't':
+        if (cli_parse_i64(cmd, "--threads", arg, 0, 1024, &v))
+            return WN_EXIT_USAGE;
+        csv->threads = (int)v;
+        return 0;
+    }
+    return -1;
+}
