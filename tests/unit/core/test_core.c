@@ -221,6 +221,39 @@ static void test_format_float_roundtrip(void **state)
         wn__format_float(buf, f);
         assert_true(strtof(buf, NULL) == f);
     }
+    /* against the obvious reference: printf at rising precision until strtof
+     * reads it back; the fast path must read back too and be no longer */
+    for (int i = 0; i < 300000; i++) {
+        uint32_t bits = (uint32_t)wn_rng_u64(&r);
+        if (i % 3 == 0) /* also plenty of everyday magnitudes */
+            bits = (bits & 0x807fffffu) | ((uint32_t)(110 + i % 40) << 23);
+        float f;
+        memcpy(&f, &bits, 4);
+        if (!isfinite(f))
+            continue;
+        char ref[32];
+        for (int p = 6; p <= 9; p++) {
+            snprintf(ref, sizeof ref, "%.*g", p, (double)f);
+            if (strtof(ref, NULL) == f)
+                break;
+        }
+        int n = wn__format_float(buf, f);
+        assert_int_equal(n, (int)strlen(buf));
+        if (strtof(buf, NULL) != f)
+            fail_msg("%s does not read back to %a", buf, (double)f);
+        if (strlen(buf) > strlen(ref))
+            fail_msg("%s is longer than %s", buf, ref);
+    }
+    const float fixed[] = {0.1f, 1e6f, 123456.0f, 1234567.0f, 1e-5f, 0.0001f, -2.5f, 3.4028235e38f,
+                           1.4e-45f, 100.0f, 0.5f};
+    const char *want[] = {"0.1", "1e+06", "123456", "1234567", "1e-05", "0.0001", "-2.5",
+                          "3.4028235e+38", "1.4013e-45", "100", "0.5"};
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
+        wn__format_float(buf, fixed[i]);
+        assert_string_equal(buf, want[i]);
+    }
+    wn__format_float(buf, -0.0f);
+    assert_string_equal(buf, "-0");
     wn__format_float(buf, 0.1f);
     assert_string_equal(buf, "0.1");
     wn__format_float(buf, NAN);
