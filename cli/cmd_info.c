@@ -114,7 +114,7 @@ int cmd_info(int argc, char **argv)
     const char *path = argv[optind];
 
     cli_progress prog;
-    csv.progress = cli_progress_make(&prog, "rows");
+    csv.progress = cli_progress_make(&prog, "bytes");
     double t0 = cli_now();
     wn_table *t = NULL;
     wn_status s = wn_table_read(path, &csv, &t);
