@@ -342,4 +342,35 @@ wn_status wn__table_read_csv_mem_knobs(const char *name, const char *buf, size_t
                                        const wn_csv_options *o, const wn__csv_knobs *kn,
                                        wn_table **out);
 
+
+/* ---- the reader's state and set-up steps (csv.c, csv_detect.c) ---------- */
+
+/* Everything the reader allocates, so one function releases it. */
+typedef struct wn__csv_reader {
+    wn__csv_ctx c;
+    char *miss_text;
+    wn__csv_record rec1, rec2;
+    wn__csv_chunk setup; /* errors found while sniffing / reading the header */
+    wn__csv_chunk *chunks;
+    int64_t nchunks;
+    wn__levelset *global; /* ncat merged sets */
+    int64_t *map;
+    const char **lvptr;
+} wn__csv_reader;
+
+/* Releases a chunk's buffers and its ncat level sets. */
+void wn__csv_chunk_release(wn__csv_chunk *k, int64_t ncat);
+/* The missing-token list (comma-separated) into r->c.miss. */
+wn_status wn__csv_parse_missing(wn__csv_reader *r, const char *list);
+/* Step 1: sniffs r->c.delim from the records from p on. */
+wn_status wn__csv_sniff(wn__csv_reader *r, const char *p, const char *end, int64_t line);
+/* Step 2: is the first record f a header (d: the record below, if have_d)? */
+int wn__csv_detect_header(const wn__csv_ctx *c, const wn__csv_record *f,
+                          const wn__csv_record *d, int have_d);
+/* Step 2: column names from r->rec1 (header) or c0, c1 ... */
+wn_status wn__csv_set_names(wn__csv_reader *r, int header);
+/* Step 3: which columns are text (r->c.cat), from the data from p on. */
+wn_status wn__csv_detect_types(wn__csv_reader *r, const char *strings, const char *p,
+                               const char *end, int64_t line);
+
 #endif
