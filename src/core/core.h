@@ -53,6 +53,12 @@ int wn__format_float(char *buf, float f);
  * table adopts on success; on failure the caller still owns it. */
 wn_status wn__table_adopt_column(wn_table *t, const char *name, float *data);
 
+/* Powers of ten shared by the number parser and formatter: 10^0..10^22,
+ * exact doubles; and 10^k for k = -60..60 at index k + 60, in long double
+ * (exact for 0..27, correctly rounded otherwise). */
+extern const double wn__pow10_exact[23];
+extern const long double wn__pow10_ld[121];
+
 /* Test hook: make the Nth allocation from now on fail (1 = the next one);
  * 0 turns it off. Returns the number of allocations since the last call. */
 int64_t wn__alloc_fail_at(int64_t n);

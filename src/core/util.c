@@ -77,8 +77,13 @@ wn_status wn__write_atomic(const char *path, wn__writer_fn fn, void *ctx)
     return s;
 }
 
-/* 10^k, k = -60..60, correctly rounded to long double by the compiler. */
-static const long double pow10_ld[121] = {
+const double wn__pow10_exact[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                    1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                    1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+/* 10^k, k = -60..60, correctly rounded to long double by the compiler
+ * (exact for 0 <= k <= 27: 5^27 < 2^63). */
+const long double wn__pow10_ld[121] = {
     1e-60L, 1e-59L, 1e-58L, 1e-57L, 1e-56L, 1e-55L, 1e-54L, 1e-53L,
     1e-52L, 1e-51L, 1e-50L, 1e-49L, 1e-48L, 1e-47L, 1e-46L, 1e-45L,
     1e-44L, 1e-43L, 1e-42L, 1e-41L, 1e-40L, 1e-39L, 1e-38L, 1e-37L,
@@ -110,7 +115,7 @@ static int digits_of(double x, int p, int *E, uint64_t *D)
         int k = p - 1 - *E;
         if (k < -60 || k > 60)
             return 0;
-        long double y = (long double)x * pow10_ld[k + 60];
+        long double y = (long double)x * wn__pow10_ld[k + 60];
         uint64_t d = (uint64_t)(y + 0.5L);
         if (d >= p10[p]) {
             (*E)++;
@@ -131,12 +136,9 @@ static int digits_of(double x, int p, int *E, uint64_t *D)
  * -1 cannot tell here. */
 static int reads_back(uint64_t D, int e, float f)
 {
-    static const double p10[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-                                   1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-                                   1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
     if (e < -22 || e > 22)
         return -1;
-    double d = e >= 0 ? (double)D * p10[e] : (double)D / p10[-e];
+    double d = e >= 0 ? (double)D * wn__pow10_exact[e] : (double)D / wn__pow10_exact[-e];
     return (float)d == f;
 }
 

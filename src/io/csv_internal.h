@@ -20,8 +20,6 @@
 
 /* ---- numbers ----------------------------------------------------------- */
 
-/* Exact powers of ten representable in a double (10^0 .. 10^22). */
-extern const double wn__pow10_exact[23];
 
 /* Eight ASCII digits in one 64-bit word (little-endian byte order): the
  * check adds 6 to each byte so that only '0'..'9' keep a high nibble of 3,
@@ -60,15 +58,13 @@ static inline uint64_t wn__parse_eight(uint64_t v)
  * rounding included. Otherwise (x within ~2^-61 of a rounding boundary, or
  * |e| > 27) it returns 0 and strtod decides. */
 #if defined(__LDBL_MANT_DIG__) && __LDBL_MANT_DIG__ >= 64
-extern const long double wn__pow10_ld[28];
-extern const long double wn__pow10_neg_ld[28];
 static inline int wn__extended_float(uint64_t m, int trunc, int64_t e, int neg, float *out)
 {
     if (e < -27 || e > 27)
         return 0;
     /* 10^-k is not exact, but correctly rounded: with the product's own
      * rounding that is < 2^-63 relative, well inside the 2^-61 widening */
-    long double pw = e >= 0 ? wn__pow10_ld[e] : wn__pow10_neg_ld[-e];
+    long double pw = wn__pow10_ld[e + 60];
     long double lo = (long double)m * pw;
     long double hi = trunc ? ((long double)m + 1.0L) * pw : lo;
     lo *= 1.0L - 0x1p-61L;

@@ -28,23 +28,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-const double wn__pow10_exact[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-                                     1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-                                     1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
-
-#if defined(__LDBL_MANT_DIG__) && __LDBL_MANT_DIG__ >= 64
-/* 10^27 = 2^27 * 5^27 and 5^27 < 2^63: all exact in a 64-bit mantissa */
-const long double wn__pow10_ld[28] = {
-    1e0L,  1e1L,  1e2L,  1e3L,  1e4L,  1e5L,  1e6L,  1e7L,  1e8L,  1e9L,
-    1e10L, 1e11L, 1e12L, 1e13L, 1e14L, 1e15L, 1e16L, 1e17L, 1e18L, 1e19L,
-    1e20L, 1e21L, 1e22L, 1e23L, 1e24L, 1e25L, 1e26L, 1e27L};
-/* correctly rounded by the compiler: relative error <= 2^-64 */
-const long double wn__pow10_neg_ld[28] = {
-    1e-0L,  1e-1L,  1e-2L,  1e-3L,  1e-4L,  1e-5L,  1e-6L,  1e-7L,  1e-8L,  1e-9L,
-    1e-10L, 1e-11L, 1e-12L, 1e-13L, 1e-14L, 1e-15L, 1e-16L, 1e-17L, 1e-18L, 1e-19L,
-    1e-20L, 1e-21L, 1e-22L, 1e-23L, 1e-24L, 1e-25L, 1e-26L, 1e-27L};
-#endif
-
 static int is_digit(char c) { return (unsigned)(c - '0') < 10u; }
 
 /* Does s[0..n) match [+-]?(d+(.d*)?|.d+)([eE][+-]?d+)? exactly? */
