@@ -53,6 +53,14 @@ int wn__format_float(char *buf, float f);
  * table adopts on success; on failure the caller still owns it. */
 wn_status wn__table_adopt_column(wn_table *t, const char *name, float *data);
 
+/* A 64-bit fingerprint of a table's logical content, for a model's
+ * provenance: the row and column counts, then per column in order its name,
+ * its level names and its values (rows in the table's own order, a view's
+ * through its index; every NaN counts as one NaN). Roles are not included.
+ * Deterministic across runs, platforms and thread counts; not cryptographic
+ * (fingerprint.c). */
+uint64_t wn__table_fingerprint(const wn_table *t);
+
 /* Powers of ten shared by the number parser and formatter: 10^0..10^22,
  * exact doubles; and 10^k for k = -60..60 at index k + 60, in long double
  * (exact for 0..27, correctly rounded otherwise). */
