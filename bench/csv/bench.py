@@ -12,6 +12,9 @@ values winnow stores are bit-identical to float32(strtod(text)).
 import argparse, os, statistics, subprocess, sys, time
 
 import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from benchlib import median_time  # noqa: E402
 import pandas as pd
 
 here = os.path.dirname(os.path.abspath(__file__))
@@ -35,15 +38,6 @@ def make_data(path, rows, winnow):
     np.savetxt(path, x, fmt="%.18e", delimiter=",")
 
 
-def timed(fn, reps):
-    ts = []
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        fn()
-        ts.append(time.perf_counter() - t0)
-    return statistics.median(ts), ts
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, default=1000000)
@@ -65,11 +59,11 @@ def main():
         return run
 
     res = {}
-    res["winnow info, 1 thread"] = timed(winnow(1), a.reps)
-    res["winnow info, 2 threads"] = timed(winnow(2), a.reps)
-    res["pandas.read_csv"] = timed(lambda: pd.read_csv(path, header=None, dtype=np.float32), a.reps)
+    res["winnow info, 1 thread"] = median_time(winnow(1), a.reps)
+    res["winnow info, 2 threads"] = median_time(winnow(2), a.reps)
+    res["pandas.read_csv"] = median_time(lambda: pd.read_csv(path, header=None, dtype=np.float32), a.reps)
     if not a.skip_loadtxt:
-        res["numpy.loadtxt"] = timed(lambda: np.loadtxt(path, delimiter=",", dtype=np.float32),
+        res["numpy.loadtxt"] = median_time(lambda: np.loadtxt(path, delimiter=",", dtype=np.float32),
                                      max(1, a.reps // 2))
     base = res["pandas.read_csv"][0]
     print("\n%-26s %10s %10s %14s" % ("reader", "median s", "MB/s", "vs pandas"))

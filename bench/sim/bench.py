@@ -14,17 +14,11 @@ import argparse, os, statistics, subprocess, sys, tempfile, time
 
 import numpy as np
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from benchlib import median_time  # noqa: E402
+
 here = os.path.dirname(os.path.abspath(__file__))
 root = os.path.dirname(os.path.dirname(here))
-
-
-def med(fn, reps):
-    ts = []
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        fn()
-        ts.append(time.perf_counter() - t0)
-    return statistics.median(ts), ts
 
 
 def main():
@@ -51,8 +45,8 @@ def main():
     res = {}
     for k in ("higgs-like", "resonance"):
         for t in (1, 2):
-            res["winnow %s, %d thread%s" % (k, t, "s" if t > 1 else "")] = med(winnow(k, t), a.reps)
-    res["numpy normals + np.save"] = med(numpy_ref, a.reps)
+            res["winnow %s, %d thread%s" % (k, t, "s" if t > 1 else "")] = median_time(winnow(k, t), a.reps)
+    res["numpy normals + np.save"] = median_time(numpy_ref, a.reps)
     base = res["numpy normals + np.save"][0]
     print("rows: %d, output in %s\n" % (a.rows, d))
     print("%-34s %9s %12s %12s" % ("run", "median s", "rows/s", "vs numpy"))

@@ -67,6 +67,33 @@ uint64_t wn__table_fingerprint(const wn_table *t);
 extern const double wn__pow10_exact[23];
 extern const long double wn__pow10_ld[121];
 
+/* Little-endian fields of the binary formats (container, binning blobs),
+ * byte by byte so alignment and host order never matter. */
+static inline uint32_t wn__get_le16(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8; }
+static inline uint32_t wn__get_le32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+static inline uint64_t wn__get_le64(const uint8_t *p)
+{
+    return (uint64_t)wn__get_le32(p) | (uint64_t)wn__get_le32(p + 4) << 32;
+}
+static inline void wn__put_le16(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+}
+static inline void wn__put_le32(uint8_t *p, uint32_t v)
+{
+    for (int k = 0; k < 4; k++)
+        p[k] = (uint8_t)(v >> (8 * k));
+}
+static inline void wn__put_le64(uint8_t *p, uint64_t v)
+{
+    wn__put_le32(p, (uint32_t)v);
+    wn__put_le32(p + 4, (uint32_t)(v >> 32));
+}
+
 /* Test hook: make the Nth allocation from now on fail (1 = the next one);
  * 0 turns it off. Returns the number of allocations since the last call. */
 int64_t wn__alloc_fail_at(int64_t n);

@@ -51,28 +51,6 @@ struct wn__container {
 
 /* ---- little-endian fields and CRC ---- */
 
-static uint32_t rd32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-    return (uint64_t)rd32(p) | (uint64_t)rd32(p + 4) << 32;
-}
-
-static void wr32(uint8_t *p, uint32_t v)
-{
-    for (int k = 0; k < 4; k++)
-        p[k] = (uint8_t)(v >> (8 * k));
-}
-
-static void wr64(uint8_t *p, uint64_t v)
-{
-    wr32(p, (uint32_t)v);
-    wr32(p + 4, (uint32_t)(v >> 32));
-}
-
 static uint32_t crc_update(uint32_t crc, const void *data, size_t n)
 {
     const Bytef *p = data;
@@ -143,22 +121,22 @@ static wn_status save_body(void *ctx, void *file)
     FILE *f = file;
     uint8_t fixed[FIXED];
     memcpy(fixed, wn__container_magic, 8);
-    wr32(fixed + 8, WN__CONTAINER_VERSION);
-    wr32(fixed + 12, 0);
-    wr64(fixed + 16, c->header_len);
+    wn__put_le32(fixed + 8, WN__CONTAINER_VERSION);
+    wn__put_le32(fixed + 12, 0);
+    wn__put_le64(fixed + 16, c->header_len);
     wn_status s = put(c, f, fixed, FIXED);
     if (s == WN_OK)
         s = put(c, f, c->header, c->header_len);
     uint8_t b[ENTRY];
-    wr32(b, (uint32_t)c->nsecs);
+    wn__put_le32(b, (uint32_t)c->nsecs);
     if (s == WN_OK)
         s = put(c, f, b, 4);
     for (int k = 0; k < c->nsecs && s == WN_OK; k++) {
         memset(b, 0, sizeof b);
         memcpy(b, c->secs[k].name, strlen(c->secs[k].name));
-        wr64(b + 16, c->offs[k]);
-        wr64(b + 24, c->secs[k].size);
-        wr32(b + 32, crc_update(0, c->secs[k].data, c->secs[k].size));
+        wn__put_le64(b + 16, c->offs[k]);
+        wn__put_le64(b + 24, c->secs[k].size);
+        wn__put_le32(b + 32, crc_update(0, c->secs[k].data, c->secs[k].size));
         s = put(c, f, b, ENTRY);
     }
     for (int k = 0; k < c->nsecs && s == WN_OK; k++) {
@@ -168,7 +146,7 @@ static wn_status save_body(void *ctx, void *file)
     }
     if (s != WN_OK)
         return s;
-    wr32(b, c->crc);
+    wn__put_le32(b, c->crc);
     memcpy(b + 4, wn__container_magic, 8);
     return put(c, f, b, TRAILER);
 }
@@ -248,7 +226,7 @@ static wn_status check(const char *name, const uint8_t *b, size_t len, uint32_t 
         return wn__fail(WN_EFORMAT,
                         "%s: truncated: file has %zu bytes, a model file has at least %u", name,
                         len, MIN_FILE);
-    uint32_t version = rd32(b + 8), flags = rd32(b + 12);
+    uint32_t version = wn__get_le32(b + 8), flags = wn__get_le32(b + 12);
     if (version > WN__CONTAINER_VERSION)
         return wn__fail(WN_EFORMAT,
                         "%s: written by a newer winnow (format %u), this one reads format %u", name,
@@ -261,7 +239,7 @@ static wn_status check(const char *name, const uint8_t *b, size_t len, uint32_t 
 
     /* What the structure says the size is, as far as it can be read; used
      * to explain a missing end marker. All sums are bounded by len first. */
-    uint64_t hl = rd64(b + 16);
+    uint64_t hl = wn__get_le64(b + 16);
     uint64_t need = 0;
     const char *says = NULL;
     uint32_t nsecs = 0;
@@ -269,7 +247,7 @@ static wn_status check(const char *name, const uint8_t *b, size_t len, uint32_t 
         says = "the header length says at least";
         need = hl > UINT64_MAX - (FIXED + 4 + TRAILER) ? UINT64_MAX : FIXED + hl + 4 + TRAILER;
     } else {
-        nsecs = rd32(b + FIXED + hl);
+        nsecs = wn__get_le32(b + FIXED + hl);
         uint64_t table_end = FIXED + hl + 4 + (uint64_t)ENTRY * nsecs;
         if (table_end + TRAILER > (uint64_t)len) {
             says = "the section table needs";
@@ -278,7 +256,7 @@ static wn_status check(const char *name, const uint8_t *b, size_t len, uint32_t 
             uint64_t end = table_end;
             for (uint32_t k = 0; k < nsecs; k++) {
                 const uint8_t *e = b + FIXED + hl + 4 + (uint64_t)ENTRY * k;
-                uint64_t off = rd64(e + 16), size = rd64(e + 24);
+                uint64_t off = wn__get_le64(e + 16), size = wn__get_le64(e + 24);
                 uint64_t e_end = off > UINT64_MAX - size ? UINT64_MAX : off + size;
                 if (e_end > end)
                     end = e_end;
@@ -298,7 +276,7 @@ static wn_status check(const char *name, const uint8_t *b, size_t len, uint32_t 
                         name, len);
     }
     size_t tpos = len - TRAILER; /* where the trailer starts */
-    if (crc_update(0, b, tpos) != rd32(b + tpos))
+    if (crc_update(0, b, tpos) != wn__get_le32(b + tpos))
         return wn__fail(WN_EFORMAT, "%s: checksum mismatch: the file is corrupted", name);
 
     /* The checksum holds: what follows catches a faulty writer, or a file
@@ -323,7 +301,7 @@ static wn_status check(const char *name, const uint8_t *b, size_t len, uint32_t 
             ok = j < nl ? e[j] > 0x20 && e[j] < 0x7f : e[j] == 0;
         if (!ok)
             return wn__fail(WN_EFORMAT, "%s: section %u has an invalid name", name, k);
-        uint64_t off = rd64(e + 16), size = rd64(e + 24);
+        uint64_t off = wn__get_le64(e + 16), size = wn__get_le64(e + 24);
         if (off % WN__CONTAINER_ALIGN != 0)
             return wn__fail(WN_EFORMAT, "%s: section '%.*s' at offset %llu is not %d-byte aligned",
                             name, (int)nl, (const char *)e, (unsigned long long)off,
@@ -336,7 +314,7 @@ static wn_status check(const char *name, const uint8_t *b, size_t len, uint32_t 
                             (unsigned long long)size, (unsigned long long)table_end, tpos);
         for (uint32_t j = 0; j < k; j++) {
             const uint8_t *o = b + table + (uint64_t)ENTRY * j;
-            uint64_t ooff = rd64(o + 16), osize = rd64(o + 24);
+            uint64_t ooff = wn__get_le64(o + 16), osize = wn__get_le64(o + 24);
             if (memcmp(o, e, WN__CONTAINER_NAME) == 0)
                 return wn__fail(WN_EFORMAT, "%s: two sections are named '%.*s'", name, (int)nl,
                                 (const char *)e);
@@ -345,7 +323,7 @@ static wn_status check(const char *name, const uint8_t *b, size_t len, uint32_t 
                                 (int)strnlen((const char *)o, WN__CONTAINER_NAME), (const char *)o,
                                 (int)nl, (const char *)e);
         }
-        if (crc_update(0, b + off, (size_t)size) != rd32(e + 32))
+        if (crc_update(0, b + off, (size_t)size) != wn__get_le32(e + 32))
             return wn__fail(WN_EFORMAT,
                             "%s: section '%.*s': checksum mismatch: the file is "
                             "corrupted",
@@ -398,8 +376,8 @@ static wn_status finish(const char *name, uint8_t *raw, const uint8_t *base, siz
     c->raw = raw;
     c->base = base;
     c->len = len;
-    c->version = rd32(base + 8);
-    c->header_len = (size_t)rd64(base + 16);
+    c->version = wn__get_le32(base + 8);
+    c->header_len = (size_t)wn__get_le64(base + 16);
     c->nsecs = (int)nsecs;
     c->name = wn__strdup(name);
     c->header = wn__malloc(c->header_len + 1);
@@ -414,8 +392,8 @@ static wn_status finish(const char *name, uint8_t *raw, const uint8_t *base, siz
     for (uint32_t k = 0; k < nsecs; k++) {
         memcpy(c->secs[k].name, table + (size_t)ENTRY * k, WN__CONTAINER_NAME);
         c->secs[k].name[WN__CONTAINER_NAME - 1] = 0;
-        c->secs[k].off = rd64(table + (size_t)ENTRY * k + 16);
-        c->secs[k].size = rd64(table + (size_t)ENTRY * k + 24);
+        c->secs[k].off = wn__get_le64(table + (size_t)ENTRY * k + 16);
+        c->secs[k].size = wn__get_le64(table + (size_t)ENTRY * k + 24);
     }
     s = wn__json_parse("header", c->header, c->header_len, 0, &c->doc);
     if (s != WN_OK) {

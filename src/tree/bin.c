@@ -479,25 +479,6 @@ wn_status wn__binning_apply_rowmajor(const wn__binning *b, const wn_table *t,
 #define MAGIC "WNBN"
 #define VERSION 1u
 
-static void put_u16(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-}
-
-static void put_u32(uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint32_t get_u16(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8; }
-
-static uint32_t get_u32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 static int ncuts_of(int nbins) { return nbins > 2 ? nbins - 2 : 0; }
 
 wn_status wn__binning_pack(const wn__binning *b, void **buf, size_t *len)
@@ -513,18 +494,18 @@ wn_status wn__binning_pack(const wn__binning *b, void **buf, size_t *len)
     if (!p)
         return wn__oom("binning pack");
     memcpy(p, MAGIC, 4);
-    put_u32(p + 4, VERSION);
-    put_u32(p + 8, (uint32_t)((uint64_t)b->nfeat & 0xffffffffu));
-    put_u32(p + 12, (uint32_t)((uint64_t)b->nfeat >> 32));
+    wn__put_le32(p + 4, VERSION);
+    wn__put_le32(p + 8, (uint32_t)((uint64_t)b->nfeat & 0xffffffffu));
+    wn__put_le32(p + 12, (uint32_t)((uint64_t)b->nfeat >> 32));
     size_t o = HEADER;
     for (int64_t f = 0; f < b->nfeat; f++) {
-        put_u16(p + o, (uint32_t)b->nbins[f]);
-        put_u16(p + o + 2, 0);
+        wn__put_le16(p + o, (uint32_t)b->nbins[f]);
+        wn__put_le16(p + o + 2, 0);
         o += 4;
         for (int j = 0; j < ncuts_of(b->nbins[f]); j++) {
             uint32_t u;
             memcpy(&u, &b->cuts[f][j], 4);
-            put_u32(p + o, u);
+            wn__put_le32(p + o, u);
             o += 4;
         }
     }
@@ -543,11 +524,11 @@ wn_status wn__binning_unpack(const void *buf, size_t len, wn__binning **out)
                         HEADER);
     if (memcmp(p, MAGIC, 4) != 0)
         return wn__fail(WN_EFORMAT, "binning: bad magic (not \"" MAGIC "\")");
-    uint32_t ver = get_u32(p + 4);
+    uint32_t ver = wn__get_le32(p + 4);
     if (ver != VERSION)
         return wn__fail(WN_EFORMAT, "binning: version %u, this build reads %u", (unsigned)ver,
                         VERSION);
-    uint64_t nfeat = (uint64_t)get_u32(p + 8) | (uint64_t)get_u32(p + 12) << 32;
+    uint64_t nfeat = (uint64_t)wn__get_le32(p + 8) | (uint64_t)wn__get_le32(p + 12) << 32;
     /* every feature takes at least 4 bytes: check before allocating */
     if (nfeat < 1 || nfeat > WN_MAX_COLUMNS || nfeat > (len - HEADER) / 4)
         return wn__fail(WN_EFORMAT, "binning: feature count %llu impossible for %zu bytes",
@@ -563,7 +544,7 @@ wn_status wn__binning_unpack(const void *buf, size_t len, wn__binning **out)
                          (unsigned long long)f);
             goto fail;
         }
-        uint32_t nb = get_u16(p + o), rsv = get_u16(p + o + 2);
+        uint32_t nb = wn__get_le16(p + o), rsv = wn__get_le16(p + o + 2);
         o += 4;
         if (nb < 1 || nb > WN__BIN_MAX_BINS + 1 || rsv != 0) {
             s = wn__fail(WN_EFORMAT, "binning: feature %llu: %u bins (allowed 1..%d)%s",
@@ -579,7 +560,7 @@ wn_status wn__binning_unpack(const void *buf, size_t len, wn__binning **out)
         }
         float *c = b->cuts[f];
         for (int j = 0; j < nc; j++, o += 4) {
-            uint32_t u = get_u32(p + o);
+            uint32_t u = wn__get_le32(p + o);
             memcpy(&c[j], &u, 4);
             if (!isfinite(c[j]) || (j > 0 && !(c[j] > c[j - 1]))) {
                 s = wn__fail(WN_EFORMAT,

@@ -41,34 +41,17 @@ static uint8_t *small_file(size_t *len)
     return b;
 }
 
-static uint32_t rd32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static void wr32(uint8_t *p, uint32_t v)
-{
-    for (int k = 0; k < 4; k++)
-        p[k] = (uint8_t)(v >> (8 * k));
-}
-
-static void wr64(uint8_t *p, uint64_t v)
-{
-    wr32(p, (uint32_t)v);
-    wr32(p + 4, (uint32_t)(v >> 32));
-}
-
 /* Recomputes the whole-file CRC, so a crafted change reaches the checks
  * behind it. */
 static void refresh_crc(uint8_t *b, size_t len)
 {
-    wr32(b + len - 12, (uint32_t)crc32(0, b, (uInt)(len - 12)));
+    wn__put_le32(b + len - 12, (uint32_t)crc32(0, b, (uInt)(len - 12)));
 }
 
 /* Offset of section table entry k. */
 static size_t entry(const uint8_t *b, int k)
 {
-    size_t hl = (size_t)rd32(b + 16);
+    size_t hl = (size_t)wn__get_le32(b + 16);
     return 24 + hl + 4 + 36 * (size_t)k;
 }
 
@@ -114,18 +97,18 @@ static void test_round_trip(void **state)
     uint8_t *b = slurp(p, &len);
     assert_memory_equal(b, "\x89WNMDL\r\n", 8);
     assert_memory_equal(b + len - 8, "\x89WNMDL\r\n", 8);
-    assert_int_equal(rd32(b + 8), 1);
-    assert_int_equal(rd32(b + 12), 0);
-    assert_int_equal(rd32(b + 16), strlen(hdr));
+    assert_int_equal(wn__get_le32(b + 8), 1);
+    assert_int_equal(wn__get_le32(b + 12), 0);
+    assert_int_equal(wn__get_le32(b + 16), strlen(hdr));
     assert_memory_equal(b + 24, hdr, strlen(hdr));
-    assert_int_equal(rd32(b + 24 + strlen(hdr)), 2);
+    assert_int_equal(wn__get_le32(b + 24 + strlen(hdr)), 2);
     size_t e0 = entry(b, 0), e1 = entry(b, 1);
     assert_string_equal((const char *)b + e0, "weights");
-    assert_int_equal(rd32(b + e0 + 16) % 64, 0);
-    assert_int_equal(rd32(b + e0 + 32), (uint32_t)crc32(0, (const Bytef *)w, sizeof w));
-    assert_int_equal(rd32(b + e1 + 16), (rd32(b + e0 + 16) + sizeof w + 63) / 64 * 64);
-    assert_int_equal(len, rd32(b + e1 + 16) + 5 + 12);
-    assert_int_equal(rd32(b + len - 12), (uint32_t)crc32(0, b, (uInt)(len - 12)));
+    assert_int_equal(wn__get_le32(b + e0 + 16) % 64, 0);
+    assert_int_equal(wn__get_le32(b + e0 + 32), (uint32_t)crc32(0, (const Bytef *)w, sizeof w));
+    assert_int_equal(wn__get_le32(b + e1 + 16), (wn__get_le32(b + e0 + 16) + sizeof w + 63) / 64 * 64);
+    assert_int_equal(len, wn__get_le32(b + e1 + 16) + 5 + 12);
+    assert_int_equal(wn__get_le32(b + len - 12), (uint32_t)crc32(0, b, (uInt)(len - 12)));
 
     /* the memory entry point sees the same; saving again gives the same bytes */
     wn__container *m = NULL;
@@ -230,53 +213,53 @@ static void test_bad_headers(void **state)
                   "line endings were rewritten");
 
     memcpy(m, b, len);
-    wr32(m + 8, 2);
+    wn__put_le32(m + 8, 2);
     WN_EXPECT_ERR(wn__container_load_mem("m.wnm", m, len, &c), WN_EFORMAT,
                   "m.wnm: written by a newer winnow (format 2), this one reads format 1");
-    wr32(m + 8, 0);
+    wn__put_le32(m + 8, 0);
     WN_EXPECT_ERR(wn__container_load_mem("m.wnm", m, len, &c), WN_EFORMAT, "version 0");
     memcpy(m, b, len);
-    wr32(m + 12, 4);
+    wn__put_le32(m + 12, 4);
     WN_EXPECT_ERR(wn__container_load_mem("m.wnm", m, len, &c), WN_EFORMAT, "unknown flags");
 
     /* structural lies that pass the whole-file CRC */
     size_t e0 = entry(b, 0), e1 = entry(b, 1);
     memcpy(m, b, len);
-    wr64(m + e0 + 16, (uint64_t)len + 64 * 10); /* offset past the end */
+    wn__put_le64(m + e0 + 16, (uint64_t)len + 64 * 10); /* offset past the end */
     refresh_crc(m, len);
     WN_EXPECT_ERR(wn__container_load_mem("m.wnm", m, len, &c), WN_EFORMAT, "inconsistent");
     memcpy(m, b, len);
-    wr64(m + e0 + 24, UINT64_MAX); /* size that would overflow offset + size */
+    wn__put_le64(m + e0 + 24, UINT64_MAX); /* size that would overflow offset + size */
     refresh_crc(m, len);
     WN_EXPECT_ERR(wn__container_load_mem("m.wnm", m, len, &c), WN_EFORMAT,
                   "section table says 18446744073709551615");
     memcpy(m, b, len);
-    wr64(m + e0 + 16, UINT64_MAX - 63); /* aligned offset near 2^64 */
+    wn__put_le64(m + e0 + 16, UINT64_MAX - 63); /* aligned offset near 2^64 */
     refresh_crc(m, len);
     WN_EXPECT_ERR(wn__container_load_mem("m.wnm", m, len, &c), WN_EFORMAT, "inconsistent");
     memcpy(m, b, len);
-    wr64(m + 16, UINT64_MAX); /* header length */
+    wn__put_le64(m + 16, UINT64_MAX); /* header length */
     refresh_crc(m, len);
     WN_EXPECT_ERR(wn__container_load_mem("m.wnm", m, len, &c), WN_EFORMAT,
                   "the header length says");
     memcpy(m, b, len);
-    wr32(m + 24 + rd32(b + 16), 0xFFFFFFFFu); /* section count */
+    wn__put_le32(m + 24 + wn__get_le32(b + 16), 0xFFFFFFFFu); /* section count */
     refresh_crc(m, len);
     WN_EXPECT_ERR(wn__container_load_mem("m.wnm", m, len, &c), WN_EFORMAT,
                   "the section table needs");
     memcpy(m, b, len);
-    wr64(m + e1 + 16, rd32(b + e0 + 16)); /* "empty" starts where "trees" does */
-    wr64(m + e1 + 24, 8);
-    wr32(m + e1 + 32, (uint32_t)crc32(0, b + rd32(b + e0 + 16), 8));
+    wn__put_le64(m + e1 + 16, wn__get_le32(b + e0 + 16)); /* "empty" starts where "trees" does */
+    wn__put_le64(m + e1 + 24, 8);
+    wn__put_le32(m + e1 + 32, (uint32_t)crc32(0, b + wn__get_le32(b + e0 + 16), 8));
     refresh_crc(m, len);
     WN_EXPECT_ERR(wn__container_load_mem("m.wnm", m, len, &c), WN_EFORMAT,
                   "sections 'trees' and 'empty' overlap");
     memcpy(m, b, len);
-    wr64(m + e0 + 16, rd32(b + e0 + 16) + 1);
+    wn__put_le64(m + e0 + 16, wn__get_le32(b + e0 + 16) + 1);
     refresh_crc(m, len);
     WN_EXPECT_ERR(wn__container_load_mem("m.wnm", m, len, &c), WN_EFORMAT, "not 64-byte aligned");
     memcpy(m, b, len);
-    wr64(m + e0 + 16, 0); /* over the fixed header */
+    wn__put_le64(m + e0 + 16, 0); /* over the fixed header */
     refresh_crc(m, len);
     WN_EXPECT_ERR(wn__container_load_mem("m.wnm", m, len, &c), WN_EFORMAT, "outside the data area");
     memcpy(m, b, len);
