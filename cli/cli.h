@@ -57,9 +57,14 @@ int cli_parse_f64(const char *cmd, const char *opt, const char *s, double *out);
         {"missing", required_argument, 0, 'm'}, {"strings", required_argument, 0, 's'},        \
         {"threads", required_argument, 0, 't'}
 
-/* Applies CSV option `o` with value `arg`: returns 0 when applied, -1 when
- * `o` is not a CSV option, WN_EXIT_USAGE (message printed) on a bad value. */
-int cli_csv_option(const char *cmd, int o, const char *arg, wn_csv_options *csv);
+/* Applies CSV option `o` with value `arg`: returns 0 when applied, else
+ * WN_EXIT_USAGE with the message printed (a bad value, or `o` is not a CSV
+ * option either: "unknown option 'optname'"). */
+int cli_csv_option(const char *cmd, int o, const char *arg, const char *optname,
+                   wn_csv_options *csv);
+/* Parses a two-way keyword option: s must be a (*out = 0) or b (*out = 1). */
+int cli_parse_choice(const char *cmd, const char *opt, const char *s, const char *a,
+                     const char *b, int *out);
 
 int cmd_info(int argc, char **argv);
 int cmd_demo(int argc, char **argv);

@@ -36,11 +36,9 @@ int cmd_convert(int argc, char **argv)
         case 'M': matrix = 1; break;
         case 'h': help(); return WN_EXIT_OK;
         default: {
-            int r = cli_csv_option(cmd, o, optarg, &csv);
-            if (r > 0)
+            int r = cli_csv_option(cmd, o, optarg, argv[optind - 1], &csv);
+            if (r)
                 return r;
-            if (r < 0)
-                return cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
         }
         }
     }

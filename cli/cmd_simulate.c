@@ -221,24 +221,12 @@ int cmd_simulate(int argc, char **argv)
     for (size_t k = 0; k < sizeof dbl / sizeof dbl[0]; k++)
         if (val[dbl[k].opt] && cli_parse_f64(cmd, dbl[k].name, val[dbl[k].opt], dbl[k].dst))
             return WN_EXIT_USAGE;
-    if (val[O_SAMPLE]) {
-        if (!strcmp(val[O_SAMPLE], "data"))
-            p.sample_sim = 0;
-        else if (!strcmp(val[O_SAMPLE], "sim"))
-            p.sample_sim = 1;
-        else
-            return cli_usage_error(cmd, "--sample must be 'data' or 'sim', got '%s'",
-                                   val[O_SAMPLE]);
-    }
-    if (val[O_SHAPE]) {
-        if (!strcmp(val[O_SHAPE], "sinusoid"))
-            p.transit = 0;
-        else if (!strcmp(val[O_SHAPE], "transit"))
-            p.transit = 1;
-        else
-            return cli_usage_error(cmd, "--shape must be 'sinusoid' or 'transit', got '%s'",
-                                   val[O_SHAPE]);
-    }
+    if (val[O_SAMPLE] &&
+        cli_parse_choice(cmd, "--sample", val[O_SAMPLE], "data", "sim", &p.sample_sim))
+        return WN_EXIT_USAGE;
+    if (val[O_SHAPE] &&
+        cli_parse_choice(cmd, "--shape", val[O_SHAPE], "sinusoid", "transit", &p.transit))
+        return WN_EXIT_USAGE;
 
     cli_progress prog;
     p.progress = cli_progress_make(&prog, "rows");

@@ -103,7 +103,8 @@ int cli_parse_char_option(const char *cmd, const char *opt, const char *s, char 
     return 0;
 }
 
-int cli_csv_option(const char *cmd, int o, const char *arg, wn_csv_options *csv)
+int cli_csv_option(const char *cmd, int o, const char *arg, const char *optname,
+                   wn_csv_options *csv)
 {
     long long v;
     switch (o) {
@@ -119,5 +120,17 @@ int cli_csv_option(const char *cmd, int o, const char *arg, wn_csv_options *csv)
         csv->threads = (int)v;
         return 0;
     }
-    return -1;
+    return cli_usage_error(cmd, "unknown option '%s'", optname);
+}
+
+int cli_parse_choice(const char *cmd, const char *opt, const char *s, const char *a,
+                     const char *b, int *out)
+{
+    if (!strcmp(s, a))
+        *out = 0;
+    else if (!strcmp(s, b))
+        *out = 1;
+    else
+        return cli_usage_error(cmd, "%s must be '%s' or '%s', got '%s'", opt, a, b, s);
+    return 0;
 }

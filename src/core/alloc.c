@@ -99,3 +99,21 @@ char *wn__strndup(const char *s, size_t n)
 }
 
 char *wn__strdup(const char *s) { return wn__strndup(s, strlen(s)); }
+
+int wn__grow_bytes(char **buf, size_t *cap, size_t need)
+{
+    if (need <= *cap)
+        return 0;
+    size_t nc = *cap ? *cap : 256;
+    while (nc < need) {
+        if (nc > SIZE_MAX / 2)
+            return -1;
+        nc *= 2;
+    }
+    char *b = wn__realloc(*buf, nc);
+    if (!b)
+        return -1;
+    *buf = b;
+    *cap = nc;
+    return 0;
+}

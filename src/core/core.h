@@ -94,6 +94,11 @@ static inline void wn__put_le64(uint8_t *p, uint64_t v)
     wn__put_le32(p + 4, (uint32_t)(v >> 32));
 }
 
+/* Makes *buf (a wn__malloc'd byte buffer of *cap bytes, or NULL/0) hold at
+ * least `need` bytes, doubling from 256. On failure the buffer is untouched
+ * and -1 is returned (no message: callers word it); 0 on success. */
+int wn__grow_bytes(char **buf, size_t *cap, size_t need);
+
 /* Test hook: make the Nth allocation from now on fail (1 = the next one);
  * 0 turns it off. Returns the number of allocations since the last call. */
 int64_t wn__alloc_fail_at(int64_t n);

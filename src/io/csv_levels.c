@@ -82,16 +82,8 @@ wn_status wn__levelset_intern(wn__levelset *ls, const char *s, size_t n, int64_t
         ls->line = ln;
         ls->cap = nc;
     }
-    if (ls->alen + n + 1 > ls->acap) {
-        size_t nc = ls->acap ? ls->acap : 256;
-        while (nc < ls->alen + n + 1)
-            nc *= 2;
-        char *a = wn__realloc(ls->arena, nc);
-        if (!a)
-            return WN_ENOMEM;
-        ls->arena = a;
-        ls->acap = nc;
-    }
+    if (wn__grow_bytes(&ls->arena, &ls->acap, ls->alen + n + 1))
+        return WN_ENOMEM;
     memcpy(ls->arena + ls->alen, s, n);
     ls->arena[ls->alen + n] = 0;
     ls->off[ls->n] = ls->alen;

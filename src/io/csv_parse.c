@@ -521,16 +521,8 @@ static int record_push(wn__csv_record *r, const char *s, size_t n, int quoted)
         r->quoted = qd;
         r->cap = nc;
     }
-    if (r->tlen + n + 1 > r->tcap) {
-        size_t nc = r->tcap ? r->tcap : 256;
-        while (nc < r->tlen + n + 1)
-            nc *= 2;
-        char *t = wn__realloc(r->text, nc);
-        if (!t)
-            return -1;
-        r->text = t;
-        r->tcap = nc;
-    }
+    if (wn__grow_bytes(&r->text, &r->tcap, r->tlen + n + 1))
+        return -1;
     memcpy(r->text + r->tlen, s, n);
     r->text[r->tlen + n] = 0;
     r->off[r->n] = r->tlen;
