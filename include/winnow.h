@@ -360,6 +360,193 @@ const char *wn_sim_kind_name(wn_sim_kind kind);
 wn_status wn_simulate(wn_sim_kind kind, const wn_sim_params *p, wn_table **out,
                       char **meta_json);
 
+/* ------------------------------------------------------------------------ */
+/* Metrics                                                                    */
+/* ------------------------------------------------------------------------ */
+
+/* Figures of merit for predictions, weighted by event weights (negative
+ * weights allowed: every metric is a ratio of weighted sums). */
+typedef enum wn_metric {
+    WN_METRIC_DEFAULT = 0,  /* the objective's own: logloss, mlogloss, rmse,
+                               mae or huber                                   */
+    WN_METRIC_LOGLOSS = 1,  /* binary cross-entropy of P(y=1)                 */
+    WN_METRIC_AUC = 2,      /* area under the ROC curve, ties counted half    */
+    WN_METRIC_ERROR = 3,    /* binary: fraction misclassified at P = 0.5;
+                               multiclass: fraction whose argmax is wrong     */
+    WN_METRIC_MLOGLOSS = 4, /* multiclass cross-entropy                       */
+    WN_METRIC_RMSE = 5,
+    WN_METRIC_MAE = 6,
+    WN_METRIC_HUBER = 7     /* mean Huber loss with the objective's delta     */
+} wn_metric;
+
+/* "auc", "logloss", ... → metric; WN_EINVAL lists the valid names. */
+wn_status wn_metric_parse(const char *name, wn_metric *out);
+const char *wn_metric_name(wn_metric m);
+/* 1 when a larger value is better (AUC), 0 otherwise. */
+int wn_metric_higher_better(wn_metric m);
+
+/* Evaluates metric m on n predictions. y: labels (0/1 for binary metrics;
+ * class 0..nclass-1 for multiclass ones; real values for regression ones);
+ * w: weights or NULL (all 1); pred: n*nclass values, row-major, already
+ * transformed (probabilities, or values for regression); nclass: 1 for binary
+ * and regression. huber_delta: for WN_METRIC_HUBER only. Deterministic.
+ * Errors: WN_EINVAL (n < 1, NULL arguments, metric not defined for nclass,
+ * WN_METRIC_DEFAULT), WN_ENUMERIC (the sum of weights, or for AUC of the
+ * positive or negative weights, is not > 0; NaN in the inputs). */
+wn_status wn_metric_eval(wn_metric m, const float *y, const float *w, const double *pred,
+                         int64_t n, int nclass, double huber_delta, double *out);
+
+/* ------------------------------------------------------------------------ */
+/* Boosted decision trees                                                    */
+/* ------------------------------------------------------------------------ */
+
+/* Histogram gradient boosting (docs/gbdt.md). Training data is a table whose
+ * roles say what each column is: exactly one WN_ROLE_LABEL column, at most
+ * one WN_ROLE_WEIGHT column (event weights; negative weights are allowed
+ * with every objective but L1, docs/negative-weights.md), the features are
+ * all WN_ROLE_FEATURE columns in table order; WN_ROLE_ID and
+ * WN_ROLE_IGNORED columns are not used (except params.fold_by).
+ *
+ *     wn_gbdt_params p;
+ *     wn_gbdt_params_default(&p);
+ *     p.rounds = 200;
+ *     wn_model *m = NULL;
+ *     if (wn_gbdt_train(train, NULL, &p, &m) != WN_OK)
+ *         fprintf(stderr, "winnow: %s\n", wn_errmsg());
+ *     double *prob = malloc(sizeof(double) * wn_table_nrows(test));
+ *     wn_gbdt_predict(m, test, WN_PREDICT_VALUE, 0, prob); // P(label = 1)
+ *     wn_model_save(m, "higgs.wnm");
+ *     wn_model_free(m);
+ */
+typedef enum wn_objective {
+    WN_OBJ_BINARY = 0,     /* log-loss, label 0/1; output P(y = 1)          */
+    WN_OBJ_MULTICLASS = 1, /* softmax, label 0..num_class-1; output K probs */
+    WN_OBJ_L2 = 2,         /* squared error; output the value                */
+    WN_OBJ_L1 = 3,         /* absolute error (leaves: weighted medians)      */
+    WN_OBJ_HUBER = 4       /* Huber loss with huber_delta                    */
+} wn_objective;
+
+wn_status wn_objective_parse(const char *name, wn_objective *out);
+const char *wn_objective_name(wn_objective o);
+
+#define WN_GBDT_MAX_LEAVES 65536
+#define WN_GBDT_MAX_CLASSES 1024
+
+typedef struct wn_gbdt_params {
+    wn_objective objective; /* default WN_OBJ_BINARY                         */
+    int num_class;          /* multiclass: 3..WN_GBDT_MAX_CLASSES; 0 = from
+                               the labels (max + 1). Others: ignored         */
+    int64_t rounds;         /* boosting rounds, >= 1; default 100            */
+    double learning_rate;   /* (0, 1]... any > 0; default 0.1                */
+    int num_leaves;         /* 2..WN_GBDT_MAX_LEAVES; default 31             */
+    int max_depth;          /* 0 = unlimited (default), else 1..64           */
+    int64_t min_data_in_leaf; /* >= 1; default 20                            */
+    double min_sum_hessian; /* >= 0; default 1e-3 (a leaf's hessian sum must
+                               exceed max(this, 1e-12): see negative weights) */
+    double lambda_l1;       /* >= 0; default 0                               */
+    double lambda_l2;       /* >= 0; default 0                               */
+    double min_split_gain;  /* >= 0; default 0                               */
+    double row_subsample;   /* (0, 1]; default 1: each round keeps each row
+                               with this probability (counter RNG: seed, round,
+                               row)                                          */
+    double col_subsample;   /* (0, 1]; default 1: features per tree          */
+    int max_bins;           /* 2..255; default 255                           */
+    int64_t bin_sample_rows; /* rows sampled to choose bins; default 200000;
+                               <= 0: all                                      */
+    double huber_delta;     /* > 0; default 1                                */
+    const int8_t *monotone; /* NULL, or one of -1/0/+1 per feature (feature
+                               order): the prediction may only fall/rise with
+                               that feature                                   */
+    int64_t n_monotone;     /* entries in monotone (= number of features)    */
+    const double *class_weight; /* NULL or num classes (2 for binary) factors
+                               multiplying the weight of each class's rows,
+                               each finite and > 0                            */
+    int n_class_weight;
+    double valid_fraction;  /* [0, 1): rows held out for validation when no
+                               validation table is given (chosen by the RNG);
+                               default 0                                      */
+    int64_t early_stopping_rounds; /* 0 = off (default); stops when the
+                               validation metric has not improved for this
+                               many rounds; the model keeps the best round    */
+    wn_metric metric;       /* for validation and early stopping; default:
+                               the objective's own                            */
+    int folds;              /* 0 or 1: one model (default); 2..100: k-fold by
+                               event number, fold = id mod folds              */
+    const char *fold_by;    /* the id column (integer values >= 0) that
+                               defines the folds; required when folds > 1     */
+    uint64_t seed;          /* default 42                                    */
+    int threads;            /* 0 = all available; the model does not depend
+                               on it                                          */
+    const char *command_line; /* recorded in the model's provenance; NULL ok */
+    wn_progress progress;   /* stage "train": done = rounds so far           */
+} wn_gbdt_params;
+
+void wn_gbdt_params_default(wn_gbdt_params *p);
+/* Sets one parameter from text, as `winnow train --param key=value` does:
+ * objective, num_class, rounds, learning_rate (alias eta), num_leaves,
+ * max_depth, min_data_in_leaf, min_sum_hessian, lambda_l1, lambda_l2,
+ * min_split_gain, row_subsample, col_subsample, max_bins, bin_sample_rows,
+ * huber_delta, early_stopping_rounds, metric, seed, threads, valid_fraction.
+ * WN_EINVAL names the key and the allowed range, or lists the keys. */
+wn_status wn_gbdt_params_set(wn_gbdt_params *p, const char *key, const char *value);
+
+typedef struct wn_model wn_model;
+
+/* Trains a model on `train` (roles as above). `valid` (may be NULL): a table
+ * with the same feature, label and weight names, used for the validation
+ * metric and early stopping; with valid == NULL and valid_fraction > 0 a
+ * random part of train is held out instead. With folds > 1 one model per fold
+ * is trained on the rows whose fold differs (validation inside each fold
+ * uses valid_fraction of its training rows) and *out holds all of them.
+ * The model is a pure function of the data, the parameters and the seed
+ * (bit-identical at any thread count). Errors name the column or parameter:
+ * WN_EINVAL, WN_EFORMAT (labels), WN_ENUMERIC (NaN/inf label or weight,
+ * weights summing to <= 0), WN_ENOTFOUND, WN_ENOMEM. */
+wn_status wn_gbdt_train(const wn_table *train, const wn_table *valid, const wn_gbdt_params *p,
+                        wn_model **out);
+
+typedef enum wn_predict_kind {
+    WN_PREDICT_VALUE = 0, /* probabilities (classification) or values       */
+    WN_PREDICT_RAW = 1    /* raw scores (log-odds, softmax inputs)           */
+} wn_predict_kind;
+
+/* Predicts every row of t into out[nrows * wn_model_num_outputs(m)],
+ * row-major. Features are found by name in t (extra columns are ignored;
+ * WN_ENOTFOUND lists the missing ones). A k-fold model applies to each row
+ * the fold model that did not see it when t has the fold_by column, else the
+ * mean of the fold models' raw scores. Deterministic; threads 0 = all. */
+wn_status wn_gbdt_predict(const wn_model *m, const wn_table *t, wn_predict_kind kind,
+                          int threads, double *out);
+
+/* Atomic save (temp file, fsync, rename) in the container format
+ * (docs/model-format.md). */
+wn_status wn_model_save(const wn_model *m, const char *path);
+/* Loads and checks a model file: WN_EIO, WN_EFORMAT (not a model, truncated,
+ * corrupted, newer version, inconsistent trees) naming the file. */
+wn_status wn_model_load(const char *path, wn_model **out);
+void wn_model_free(wn_model *m);
+
+/* Accessors. Strings are owned by the model. */
+const char *wn_model_kind(const wn_model *m);          /* "gbdt"              */
+wn_objective wn_model_objective(const wn_model *m);
+int wn_model_num_outputs(const wn_model *m);           /* 1, or num_class     */
+int64_t wn_model_num_features(const wn_model *m);
+const char *wn_model_feature_name(const wn_model *m, int64_t i);
+const char *wn_model_label_name(const wn_model *m);
+int wn_model_num_folds(const wn_model *m);             /* 1 = no k-fold       */
+const char *wn_model_fold_by(const wn_model *m);       /* NULL when 1 fold    */
+/* Rounds kept in fold f (after early stopping: best iteration + 1). */
+int64_t wn_model_num_rounds(const wn_model *m, int fold);
+/* Per-round metric history of fold f: *n rounds trained (before any early
+ * stopping cut). The training metric is evaluated every 10th round and at
+ * the last one (NaN at the others: it costs a pass over all rows); the
+ * validation metric every round. train/valid may be passed NULL; *valid is
+ * NULL when there was no validation. Owned by the model. */
+wn_status wn_model_history(const wn_model *m, int fold, wn_metric *metric, const double **train,
+                           const double **valid, int64_t *n);
+/* The model file's JSON header (parameters, provenance), owned by the model. */
+const char *wn_model_header(const wn_model *m);
+
 #ifdef __cplusplus
 }
 #endif

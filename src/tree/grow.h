@@ -1,0 +1,60 @@
+/* grow.h — growing one regression tree on gradients, leaf-wise (private).
+ *
+ * Leaf-wise (best-first) growth, as LightGBM (Ke et al., NeurIPS 2017) and
+ * XGBoost's "lossguide": the leaf whose best split gains most is split next,
+ * until num_leaves leaves exist or no admissible split remains; max_depth
+ * bounds the depth. Ties between leaves go to the lower leaf number.
+ *
+ * Rows. The grower keeps the rows of each leaf as a contiguous range of one
+ * index array, in ascending row order (a split partitions a range stably).
+ * So every histogram sums its rows in ascending order, whatever the thread
+ * count, and the histogram gathers walk memory forwards.
+ *
+ * Histograms. The smaller child (fewer rows; ties: the left) is built from
+ * its rows; the larger is the parent's minus it (hist.h), written over the
+ * parent's histogram. A leaf that cannot be split further (depth, row
+ * count, leaf budget) gets no histogram.
+ *
+ * Monotone constraints: each leaf carries bounds [lo, hi] on its output; a
+ * split on a feature constrained +1 (-1) gives the left child hi (lo) = mid
+ * and the right lo (hi) = mid, with mid = (w_left + w_right) / 2 (the
+ * bound-propagation method of XGBoost). */
+#ifndef WN_TREE_GROW_H
+#define WN_TREE_GROW_H
+
+#include "core.h"
+#include "bin.h"
+#include "hist.h"
+#include "model.h"
+#include "split.h"
+
+typedef struct wn__grow_params {
+    int num_leaves;        /* >= 2                                        */
+    int max_depth;         /* 0 = unlimited                               */
+    wn__split_params split;
+    double learning_rate;  /* multiplies the leaf values                  */
+    int threads;
+} wn__grow_params;
+
+typedef struct wn__grower wn__grower;
+
+/* Scratch for trees over nrows rows of binning b with up to num_leaves
+ * leaves (reused tree after tree). */
+wn_status wn__grower_create(const wn__binning *b, int64_t nrows, int num_leaves,
+                            wn__grower **out);
+void wn__grower_free(wn__grower *g);
+
+/* Grows one tree. codes: feature-major codes of all nrows rows; grad/hess:
+ * [nrows]; rows: the nused rows to fit, ascending (NULL: all rows);
+ * use: features allowed (NULL = all). *out receives the tree (leaf values
+ * multiplied by the learning rate). After the call the rows of leaf l are
+ * available from wn__grower_leaf_rows until the next grow. A root whose
+ * hessian sum is not > max(min_hess, 1e-12) gives a single leaf of value 0. */
+wn_status wn__grow_tree(wn__grower *g, const wn__grow_params *p, const uint8_t *codes,
+                        const float *grad, const float *hess, const int64_t *rows,
+                        int64_t nused, const uint8_t *use, wn__tree **out);
+
+/* Rows of leaf l of the last grown tree (ascending). */
+void wn__grower_leaf_rows(const wn__grower *g, int32_t l, const int64_t **rows, int64_t *n);
+
+#endif
