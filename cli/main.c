@@ -5,6 +5,10 @@
 
 #include <string.h>
 
+/* Declared here until cli.h lists them beside the others. */
+int cmd_train(int argc, char **argv);
+int cmd_predict(int argc, char **argv);
+
 typedef struct command {
     const char *name;
     cli_cmd_fn fn;
@@ -15,7 +19,9 @@ static const command commands[] = {
     {"convert", cmd_convert, "convert a data file between CSV and NumPy .npy"},
     {"demo", cmd_demo, "run the toolkit's main job on built-in simulated data"},
     {"info", cmd_info, "summarise a data file: shape, per-column statistics, labels"},
+    {"predict", cmd_predict, "apply a trained model to a data file"},
     {"simulate", cmd_simulate, "generate a built-in physics simulation to CSV/NPY"},
+    {"train", cmd_train, "train gradient-boosted decision trees on a data file"},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

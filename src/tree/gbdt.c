@@ -33,6 +33,7 @@
 
 #define STREAM_ROWS 1ull
 #define STREAM_COLS 2ull
+#define STREAM_QUANT 3ull
 
 
 
@@ -67,16 +68,17 @@ static double weighted_median(vw_pair *p, int64_t n)
 }
 
 /* Adds tree t (output k) to scores of the rows in `rows` (n; NULL = 0..n-1)
- * by walking it on codes with the given stride; score row-major. */
+ * by walking it on row-major codes; score row-major, indexed by position. */
 static void add_tree_walk(const wn__tree *t, const wn__binning *b, const uint8_t *codes,
-                          int64_t stride, const int64_t *rows, int64_t n, double *score,
-                          int nout, int k, int threads)
+                          const int64_t *rows, int64_t n, double *score, int nout, int k,
+                          int threads)
 {
     int nt = wn__threads(threads);
+    const int64_t nf = b->nfeat;
 #pragma omp parallel for num_threads(nt) schedule(static) if (n > 32768 && nt > 1)
     for (int64_t i = 0; i < n; i++) {
         int64_t r = rows ? rows[i] : i;
-        int32_t l = wn__tree_leaf_codes(t, b, codes, stride, r);
+        int32_t l = wn__tree_leaf_codes(t, b, codes + r * nf);
         score[i * nout + k] += t->leaf_value[l];
     }
 }
@@ -113,6 +115,55 @@ static wn_status eval_metric(const train_ctx *c, const float *y, const float *w,
     return st;
 }
 
+/* ---- quantised gradients ---------------------------------------------------
+
+   Each round the gradients and hessians of the fitted rows are scaled to
+   integers with at most Q levels on each side of zero, Q = (2^31-1)/nused - 1
+   (capped at 2^22), so that any sum over the rows fits the 32-bit halves of
+   the packed histogram words (hist.h), and rounded STOCHASTICALLY: x -> floor(
+   x + u) with u uniform in [0, 1), so every row's integer is unbiased however
+   small its gradient (Shi et al., NeurIPS 2022). u comes from a counter-based
+   hash of (seed, fold, round, output, row), independent of the schedule. With
+   800k rows Q = 2683: the split search sees gradients to ~4e-4 of the
+   largest; the leaf values are computed from the exact gradients (grow.h). */
+
+static inline uint64_t mix64(uint64_t z)
+{
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+static void quantize(const float *grad, const float *hess, const int64_t *rows, int64_t nused,
+                     uint64_t key, int threads, uint64_t *gh, double *gscale, double *hscale)
+{
+    int nt = wn__threads(threads);
+    double gmax = 0.0, hmax = 0.0;
+#pragma omp parallel for num_threads(nt) schedule(static) reduction(max : gmax, hmax) if (nused > 65536 && nt > 1)
+    for (int64_t i = 0; i < nused; i++) {
+        int64_t r = rows ? rows[i] : i;
+        double ag = fabs((double)grad[r]), ah = fabs((double)hess[r]);
+        gmax = ag > gmax ? ag : gmax;
+        hmax = ah > hmax ? ah : hmax;
+    }
+    double Q = (double)(INT32_MAX / nused - 1);
+    if (Q > 4194304.0)
+        Q = 4194304.0;
+    double gi = gmax > 0.0 ? Q / gmax : 0.0, hi = hmax > 0.0 ? Q / hmax : 0.0;
+    *gscale = gmax > 0.0 ? gmax / Q : 1.0;
+    *hscale = hmax > 0.0 ? hmax / Q : 1.0;
+#pragma omp parallel for num_threads(nt) schedule(static) if (nused > 65536 && nt > 1)
+    for (int64_t i = 0; i < nused; i++) {
+        int64_t r = rows ? rows[i] : i;
+        uint64_t z = mix64(key + (uint64_t)r * 0x9e3779b97f4a7c15ull);
+        double ug = (double)(uint32_t)z * 0x1.0p-32, uh = (double)(uint32_t)(z >> 32) * 0x1.0p-32;
+        double qg = floor((double)grad[r] * gi + ug), qh = floor((double)hess[r] * hi + uh);
+        qg = qg > Q ? Q : qg < -Q ? -Q : qg;
+        qh = qh > Q ? Q : qh < -Q ? -Q : qh;
+        gh[r] = wn__gh_pack((int32_t)qg, (int32_t)qh);
+    }
+}
+
 /* ---- one fold ------------------------------------------------------------- */
 
 
@@ -128,6 +179,7 @@ wn_status wn__gbdt_train_fold(train_ctx *c, int fold, const fold_rows *fr, wn__f
     float *grad = NULL, *hess = NULL;
     int64_t *sample = NULL;
     uint8_t *use = NULL;
+    uint64_t *gh = NULL;
     vw_pair *pairs = NULL;
     int have_valid = fr->use_ext || fr->nvalid > 0;
     int64_t nv = fr->use_ext ? c->nv_ext : fr->nvalid;
@@ -144,14 +196,15 @@ wn_status wn__gbdt_train_fold(train_ctx *c, int fold, const fold_rows *fr, wn__f
     score_v = have_valid ? wn__malloc_array((size_t)nv * (size_t)K, sizeof *score_v) : NULL;
     sample = p->row_subsample < 1.0 ? wn__malloc_array((size_t)fr->ntrain, sizeof *sample) : NULL;
     use = wn__malloc(c->nfeat ? (size_t)c->nfeat : 1);
+    gh = wn__malloc_array((size_t)n, sizeof *gh);
     pairs = p->objective == WN_OBJ_L1 ? wn__malloc_array((size_t)fr->ntrain, sizeof *pairs) : NULL;
     if (!out->trees || !out->base_score || !out->hist_train || (have_valid && !out->hist_valid) ||
         !score || !grad || !hess || (have_valid && !score_v) ||
-        (p->row_subsample < 1.0 && !sample) || !use || (p->objective == WN_OBJ_L1 && !pairs)) {
+        (p->row_subsample < 1.0 && !sample) || !use || !gh || (p->objective == WN_OBJ_L1 && !pairs)) {
         st = wn__oom("training buffers");
         goto done;
     }
-    if ((st = wn__grower_create(c->bins, n, p->num_leaves, &g)) != WN_OK)
+    if ((st = wn__grower_create(c->bins, n, p->num_leaves, p->threads, &g)) != WN_OK)
         goto done;
 
     /* initial scores from the fitted rows */
@@ -239,9 +292,20 @@ wn_status wn__gbdt_train_fold(train_ctx *c, int fold, const fold_rows *fr, wn__f
                     use[perm[j]] = 1;
                 }
             }
+            wn__grow_data gd;
+            gd.codes = c->codes;
+            gd.gh = gh;
+            gd.grad = grad + (int64_t)k * n;
+            gd.hess = hess + (int64_t)k * n;
+            gd.rows = rows;
+            gd.nused = nused;
+            gd.use = perm ? use : NULL;
+            uint64_t key = mix64(p->seed ^ mix64(STREAM_QUANT | (uint64_t)fold << 8 |
+                                                 (uint64_t)round << 16 | (uint64_t)k << 48));
+            quantize(gd.grad, gd.hess, rows, nused, key, p->threads, gh, &gd.gscale,
+                     &gd.hscale);
             wn__tree *t = NULL;
-            st = wn__grow_tree(g, &gp, c->codes, grad + (int64_t)k * n, hess + (int64_t)k * n,
-                               rows, nused, perm ? use : NULL, &t);
+            st = wn__grow_tree(g, &gp, &gd, &t);
             if (st != WN_OK)
                 goto done_perm;
             out->trees[round * K + k] = t;
@@ -276,26 +340,17 @@ wn_status wn__gbdt_train_fold(train_ctx *c, int fold, const fold_rows *fr, wn__f
 #pragma omp parallel for num_threads(nt) schedule(static) if (ntr > 32768 && nt > 1)
                 for (int64_t i = 0; i < ntr; i++) {
                     int64_t r = tr[i];
-                    score[r * K + k] += t->leaf_value[wn__tree_leaf_codes(t, c->bins, c->codes,
-                                                                          n, r)];
+                    score[r * K + k] +=
+                        t->leaf_value[wn__tree_leaf_codes(t, c->bins, c->codes + r * c->nfeat)];
                 }
             }
             if (fr->use_ext)
-                add_tree_walk(t, c->bins, c->codes_v, c->nv_ext, NULL, c->nv_ext, score_v, K, k,
-                              p->threads);
+                add_tree_walk(t, c->bins, c->codes_v, NULL, c->nv_ext, score_v, K, k, p->threads);
             else if (fr->nvalid > 0)
-                add_tree_walk(t, c->bins, c->codes, n, fr->valid, fr->nvalid, score_v, K, k,
+                add_tree_walk(t, c->bins, c->codes, fr->valid, fr->nvalid, score_v, K, k,
                               p->threads);
         }
         out->rounds_trained = round + 1;
-        int last = round + 1 == p->rounds;
-        out->hist_train[round] = (double)NAN;
-        if ((round + 1) % 10 == 0 || last) {
-            st = eval_metric(c, c->y, c->w, score, fr->train, fr->ntrain, 1,
-                             &out->hist_train[round]);
-            if (st != WN_OK)
-                goto done_perm;
-        }
         int stop = 0;
         if (have_valid) {
             double m;
@@ -312,6 +367,13 @@ wn_status wn__gbdt_train_fold(train_ctx *c, int fold, const fold_rows *fr, wn__f
             }
             if (p->early_stopping_rounds > 0 && round - best_round >= p->early_stopping_rounds)
                 stop = 1;
+        }
+        out->hist_train[round] = (double)NAN;
+        if ((round + 1) % 10 == 0 || round + 1 == p->rounds || stop) {
+            st = eval_metric(c, c->y, c->w, score, fr->train, fr->ntrain, 1,
+                             &out->hist_train[round]);
+            if (st != WN_OK)
+                goto done_perm;
         }
         c->done_rounds++;
         if (p->progress.fn &&
@@ -343,6 +405,7 @@ done:
     wn_free(hess);
     wn_free(sample);
     wn_free(use);
+    wn_free(gh);
     wn_free(pairs);
     return st;
 }

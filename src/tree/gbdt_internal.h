@@ -20,7 +20,7 @@ typedef struct train_ctx {
     int64_t nfeat;
     const float *y;  /* [nrows] labels                                     */
     const float *w;  /* [nrows] effective weights, or NULL                 */
-    uint8_t *codes;  /* feature-major codes of the training table          */
+    uint8_t *codes;  /* row-major codes of the training table              */
     wn__binning *bins;
     const int8_t *monotone;
     wn_metric metric;

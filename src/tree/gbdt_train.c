@@ -160,12 +160,19 @@ wn_status wn_gbdt_train(const wn_table *train, const wn_table *valid, const wn_g
     double t0 = now_s();
     const int64_t n = wn_table_nrows(train), nc = wn_table_ncols(train);
     if (n < 2)
-        return wn__fail(WN_EINVAL, "training table has %lld row%s: need at least 2", (long long)n,
-                        n == 1 ? "" : "s");
+        return wn__fail(WN_EFORMAT, "training table has %lld row%s: need at least 2",
+                        (long long)n, n == 1 ? "" : "s");
+    if (n > ((int64_t)1 << 30))
+        return wn__fail(WN_EINVAL, "training table has %lld rows: at most 2^30 are supported",
+                        (long long)n);
     int64_t lc, wc, foldc = -1;
     if ((st = role_column(train, WN_ROLE_LABEL, 1, &lc)) != WN_OK ||
         (st = role_column(train, WN_ROLE_WEIGHT, 0, &wc)) != WN_OK)
         return st;
+    if (p->early_stopping_rounds > 0 && !valid && !(p->valid_fraction > 0.0))
+        return wn__fail(WN_EINVAL, "parameter early_stopping_rounds = %lld needs validation "
+                                   "data: a validation table or valid_fraction > 0",
+                        (long long)p->early_stopping_rounds);
     int nfold = p->folds > 1 ? p->folds : 1;
     if (nfold > 1) {
         if ((st = wn_table_find(train, p->fold_by, &foldc)) != WN_OK)
@@ -300,9 +307,10 @@ wn_status wn_gbdt_train(const wn_table *train, const wn_table *valid, const wn_g
     if ((st = wn__binning_fit(train, d.fc, nf, p->max_bins, p->bin_sample_rows, p->seed,
                               p->threads, &c.bins)) != WN_OK)
         goto fail;
-    if ((st = wn__binning_apply(c.bins, train, d.fc, p->threads, &c.codes)) != WN_OK)
+    if ((st = wn__binning_apply_rowmajor(c.bins, train, d.fc, p->threads, &c.codes)) != WN_OK)
         goto fail;
-    if (valid && (st = wn__binning_apply(c.bins, valid, d.vfc, p->threads, &c.codes_v)) != WN_OK)
+    if (valid && (st = wn__binning_apply_rowmajor(c.bins, valid, d.vfc, p->threads,
+                                                  &c.codes_v)) != WN_OK)
         goto fail;
 
     m = wn__model_new();

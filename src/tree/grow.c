@@ -8,12 +8,21 @@
 #include <omp.h>
 #endif
 
+/* Rows of a deep node are scattered over the table: their codes are fetched
+ * PREFETCH rows ahead of use. */
+#define PREFETCH 16
+#if defined(__GNUC__) || defined(__clang__)
+#define WN__PREFETCH(p) __builtin_prefetch(p)
+#else
+#define WN__PREFETCH(p) ((void)(p))
+#endif
+
 #define PART_BLOCK 65536 /* rows per block of the parallel partition: fixed,
                             so the result never depends on the thread count */
 
 typedef struct leaf_state {
-    int64_t begin, n;
-    double G, H;
+    int64_t begin;
+    wn__node_sums tot; /* quantised sums and row count */
     int depth;
     double lo, hi;
     wn__hist *hist; /* NULL when the leaf will not be split */
@@ -24,6 +33,7 @@ typedef struct leaf_state {
 
 struct wn__grower {
     const wn__binning *b;
+    wn__hist_builder *hb;
     int64_t nrows;
     int maxl;
     int64_t *idx;
@@ -41,6 +51,7 @@ void wn__grower_free(wn__grower *g)
         return;
     for (int i = 0; i < g->npool; i++)
         wn__hist_free(g->pool[i]);
+    wn__hist_builder_free(g->hb);
     for (int i = 0; i < g->maxl; i++)
         wn__hist_free(g->leaves ? g->leaves[i].hist : NULL);
     wn_free(g->pool);
@@ -52,7 +63,7 @@ void wn__grower_free(wn__grower *g)
     wn_free(g);
 }
 
-wn_status wn__grower_create(const wn__binning *b, int64_t nrows, int num_leaves,
+wn_status wn__grower_create(const wn__binning *b, int64_t nrows, int num_leaves, int threads,
                             wn__grower **out)
 {
     if (!b || !out || nrows < 1 || num_leaves < 2 || num_leaves > WN_GBDT_MAX_LEAVES)
@@ -73,6 +84,11 @@ wn_status wn__grower_create(const wn__binning *b, int64_t nrows, int num_leaves,
     if (!g->idx || !g->tmp || !g->blk || !g->leaves || !g->nodes || !g->pool) {
         wn__grower_free(g);
         return wn__oom("tree grower");
+    }
+    wn_status st = wn__hist_builder_create(b, threads, &g->hb);
+    if (st != WN_OK) {
+        wn__grower_free(g);
+        return st;
     }
     *out = g;
     return WN_OK;
@@ -100,22 +116,26 @@ static void hist_put(wn__grower *g, wn__hist *h)
 void wn__grower_leaf_rows(const wn__grower *g, int32_t l, const int64_t **rows, int64_t *n)
 {
     *rows = g->idx + g->leaves[l].begin;
-    *n = g->leaves[l].n;
+    *n = g->leaves[l].tot.n;
 }
 
 /* ---- stable partition of a leaf's rows --------------------------------- */
 
-static inline int goes_left(const uint8_t *cf, int64_t r, int miss, int bin, int dl)
+/* cf = codes + feature; a row's code is cf[r * nf] (row-major codes).
+ * Branch-free: the missing bin is last, above any threshold bin, so
+ * "code <= bin" is false for it and only its default direction can send it
+ * left. */
+static inline int goes_left(const uint8_t *cf, int64_t nf, int64_t r, int miss, int bin, int dl)
 {
-    int c = cf[r];
-    return c == miss ? dl : c <= bin;
+    int c = cf[r * nf];
+    return (c <= bin) | ((c == miss) & dl);
 }
 
 /* Moves the rows of idx[0..n) going left to the front, keeping the order on
  * both sides. Returns the number going left. Blocks of PART_BLOCK rows are
  * counted in parallel, then each block scatters to its known offsets. */
-static int64_t partition(wn__grower *g, int64_t *idx, int64_t n, const uint8_t *cf, int miss,
-                         int bin, int dl, int threads)
+static int64_t partition(wn__grower *g, int64_t *idx, int64_t n, const uint8_t *cf, int64_t nf,
+                         int miss, int bin, int dl, int threads)
 {
     int64_t nb = (n + PART_BLOCK - 1) / PART_BLOCK;
     int nt = wn__threads(threads);
@@ -123,10 +143,13 @@ static int64_t partition(wn__grower *g, int64_t *idx, int64_t n, const uint8_t *
         int64_t nl = 0, nr = 0;
         for (int64_t i = 0; i < n; i++) {
             int64_t r = idx[i];
-            if (goes_left(cf, r, miss, bin, dl))
-                idx[nl++] = r;
-            else
-                g->tmp[nr++] = r;
+            if (i + PREFETCH < n)
+                WN__PREFETCH(cf + idx[i + PREFETCH] * nf);
+            int left = goes_left(cf, nf, r, miss, bin, dl);
+            idx[nl] = r; /* nl <= i: never overwrites a row not yet read */
+            g->tmp[nr] = r;
+            nl += left;
+            nr += 1 - left;
         }
         memcpy(idx + nl, g->tmp, (size_t)nr * sizeof *idx);
         return nl;
@@ -136,7 +159,7 @@ static int64_t partition(wn__grower *g, int64_t *idx, int64_t n, const uint8_t *
     for (int64_t k = 0; k < nb; k++) {
         int64_t a = k * PART_BLOCK, e = a + PART_BLOCK < n ? a + PART_BLOCK : n, c = 0;
         for (int64_t i = a; i < e; i++)
-            c += goes_left(cf, idx[i], miss, bin, dl);
+            c += goes_left(cf, nf, idx[i], miss, bin, dl);
         cnt[k] = c;
     }
     int64_t nl = 0;
@@ -151,7 +174,10 @@ static int64_t partition(wn__grower *g, int64_t *idx, int64_t n, const uint8_t *
         int64_t l = cnt[k], r = nl + (a - cnt[k]);
         for (int64_t i = a; i < e; i++) {
             int64_t row = idx[i];
-            if (goes_left(cf, row, miss, bin, dl))
+            if (i + PREFETCH < e)
+                WN__PREFETCH(cf + idx[i + PREFETCH] * nf);
+            int left = goes_left(cf, nf, row, miss, bin, dl);
+            if (left)
                 g->tmp[l++] = row;
             else
                 g->tmp[r++] = row;
@@ -163,52 +189,52 @@ static int64_t partition(wn__grower *g, int64_t *idx, int64_t n, const uint8_t *
 
 /* ---- growth --------------------------------------------------------------- */
 
-static int can_split(const wn__grow_params *p, const leaf_state *s, int nleaves)
+static int can_split(const wn__grow_params *p, const wn__grow_data *d, const leaf_state *s,
+                     int nleaves)
 {
     double hmin = p->split.min_hess > 1e-12 ? p->split.min_hess : 1e-12;
     return nleaves < p->num_leaves && (p->max_depth <= 0 || s->depth < p->max_depth) &&
-           s->n >= 2 * p->split.min_data && s->H > hmin;
+           s->tot.n >= 2 * p->split.min_data && (double)s->tot.h * d->hscale > hmin;
 }
 
-static void find(wn__grower *g, const wn__grow_params *p, const uint8_t *use, leaf_state *s)
+static void find(wn__grower *g, const wn__grow_params *p, const wn__grow_data *d, leaf_state *s)
 {
-    wn__split_find(s->hist, g->b, &p->split, use, s->G, s->H, s->n, s->lo, s->hi, p->threads,
-                   &s->best);
+    wn__split_find(s->hist, g->b, &p->split, d->use, s->tot, d->gscale, d->hscale, s->lo, s->hi,
+                   p->threads, &s->best);
 }
 
-wn_status wn__grow_tree(wn__grower *g, const wn__grow_params *p, const uint8_t *codes,
-                        const float *grad, const float *hess, const int64_t *rows,
-                        int64_t nused, const uint8_t *use, wn__tree **out)
+wn_status wn__grow_tree(wn__grower *g, const wn__grow_params *p, const wn__grow_data *d,
+                        wn__tree **out)
 {
+    const int64_t nused = d->nused;
     if (nused < 1 || nused > g->nrows || p->num_leaves > g->maxl || p->num_leaves < 2)
         return wn__fail(WN_EINTERNAL, "grow_tree: bad arguments");
-    const int64_t nrows = g->nrows;
-    double G = 0.0, H = 0.0;
+    const int64_t nf = g->b->nfeat;
+    const int64_t *rows = d->rows;
+    wn__node_sums tot = {0, 0, nused};
+    uint64_t acc = 0;
     for (int64_t i = 0; i < nused; i++) {
         int64_t r = rows ? rows[i] : i;
         g->idx[i] = r;
-        G += (double)grad[r];
-        H += (double)hess[r];
+        acc += d->gh[r];
     }
+    wn__gh_unpack(acc, &tot.g, &tot.h);
     wn_status st = WN_OK;
     int nleaves = 1, nnodes = 0;
     leaf_state *L = g->leaves;
     memset(&L[0], 0, sizeof L[0]);
-    L[0].n = nused;
-    L[0].G = G;
-    L[0].H = H;
+    L[0].tot = tot;
     L[0].lo = -HUGE_VAL;
     L[0].hi = HUGE_VAL;
     L[0].parent = -1;
     L[0].best.feature = -1;
-    if (can_split(p, &L[0], 1)) {
+    if (can_split(p, d, &L[0], 1)) {
         if ((st = hist_get(g, &L[0].hist)) != WN_OK)
             goto done;
-        st = wn__hist_build(g->b, codes, nrows, grad, hess, rows ? g->idx : NULL, nused,
-                            p->threads, L[0].hist);
+        st = wn__hist_build(g->hb, d->codes, d->gh, rows ? g->idx : NULL, nused, L[0].hist);
         if (st != WN_OK)
             goto done;
-        find(g, p, use, &L[0]);
+        find(g, p, d, &L[0]);
     }
     while (nleaves < p->num_leaves) {
         int best = -1;
@@ -220,11 +246,12 @@ wn_status wn__grow_tree(wn__grower *g, const wn__grow_params *p, const uint8_t *
         leaf_state *s = &L[best];
         const wn__split sp = s->best;
         const int32_t f = sp.feature;
-        int64_t nl = partition(g, g->idx + s->begin, s->n, codes + (int64_t)f * nrows,
+        int64_t nl = partition(g, g->idx + s->begin, s->tot.n, d->codes + f, nf,
                                g->b->missing_bin[f], sp.bin, sp.default_left, p->threads);
-        if (nl != sp.nl) {
+        if (nl != sp.left.n) {
             st = wn__fail(WN_EINTERNAL, "grow_tree: partition sent %lld rows left, "
-                                        "histogram said %lld", (long long)nl, (long long)sp.nl);
+                                        "histogram said %lld", (long long)nl,
+                          (long long)sp.left.n);
             goto done;
         }
         int32_t k = nnodes++;
@@ -235,8 +262,8 @@ wn_status wn__grow_tree(wn__grower *g, const wn__grow_params *p, const uint8_t *
         nd->threshold = g->b->cuts[f][sp.bin]; /* +inf past the last cut */
         nd->default_left = (uint8_t)sp.default_left;
         nd->gain = (float)sp.gain;
-        nd->hess = s->H;
-        nd->count = s->n;
+        nd->hess = (double)s->tot.h * d->hscale;
+        nd->count = s->tot.n;
         nd->left = ~(int32_t)best;
         nd->right = ~(int32_t)nleaves;
         if (s->parent >= 0) {
@@ -249,13 +276,9 @@ wn_status wn__grow_tree(wn__grower *g, const wn__grow_params *p, const uint8_t *
         wn__hist *ph = s->hist;
         s->hist = NULL;
         *r = *s;
-        s->n = sp.nl;
-        s->G = sp.gl;
-        s->H = sp.hl;
-        r->begin = s->begin + sp.nl;
-        r->n = sp.nr;
-        r->G = sp.gr;
-        r->H = sp.hr;
+        s->tot = sp.left;
+        r->begin = s->begin + sp.left.n;
+        r->tot = sp.right;
         s->depth++;
         r->depth = s->depth;
         s->parent = r->parent = k;
@@ -274,20 +297,19 @@ wn_status wn__grow_tree(wn__grower *g, const wn__grow_params *p, const uint8_t *
             }
         }
         nleaves++;
-        int ok_l = can_split(p, s, nleaves), ok_r = can_split(p, r, nleaves);
+        int ok_l = can_split(p, d, s, nleaves), ok_r = can_split(p, d, r, nleaves);
         if (!ok_l && !ok_r) {
             hist_put(g, ph);
             continue;
         }
-        leaf_state *small = sp.nl <= sp.nr ? s : r, *large = small == s ? r : s;
+        leaf_state *small = sp.left.n <= sp.right.n ? s : r, *large = small == s ? r : s;
         int ok_small = small == s ? ok_l : ok_r, ok_large = small == s ? ok_r : ok_l;
         wn__hist *hs = NULL;
         if ((st = hist_get(g, &hs)) != WN_OK) {
             hist_put(g, ph);
             goto done;
         }
-        st = wn__hist_build(g->b, codes, nrows, grad, hess, g->idx + small->begin, small->n,
-                            p->threads, hs);
+        st = wn__hist_build(g->hb, d->codes, d->gh, g->idx + small->begin, small->tot.n, hs);
         if (st == WN_OK && ok_large)
             st = wn__hist_subtract(ph, hs, ph);
         if (st != WN_OK) {
@@ -297,13 +319,13 @@ wn_status wn__grow_tree(wn__grower *g, const wn__grow_params *p, const uint8_t *
         }
         if (ok_small) {
             small->hist = hs;
-            find(g, p, use, small);
+            find(g, p, d, small);
         } else {
             hist_put(g, hs);
         }
         if (ok_large) {
             large->hist = ph;
-            find(g, p, use, large);
+            find(g, p, d, large);
         } else {
             hist_put(g, ph);
         }
@@ -315,12 +337,17 @@ wn_status wn__grow_tree(wn__grower *g, const wn__grow_params *p, const uint8_t *
     const wn__split_params *sp = &p->split;
     double hmin = sp->min_hess > 1e-12 ? sp->min_hess : 1e-12;
     for (int l = 0; l < nleaves; l++) {
-        double w = L[l].H > hmin ? wn__leaf_output(L[l].G, L[l].H, sp->l1, sp->l2, L[l].lo,
-                                                   L[l].hi)
-                                 : 0.0;
+        /* leaf refit: exact sums of the leaf's rows, ascending row order */
+        const int64_t *lr = g->idx + L[l].begin;
+        double G = 0.0, H = 0.0;
+        for (int64_t i = 0; i < L[l].tot.n; i++) {
+            G += (double)d->grad[lr[i]];
+            H += (double)d->hess[lr[i]];
+        }
+        double w = H > hmin ? wn__leaf_output(G, H, sp->l1, sp->l2, L[l].lo, L[l].hi) : 0.0;
         t->leaf_value[l] = p->learning_rate * w;
-        t->leaf_hess[l] = L[l].H;
-        t->leaf_count[l] = L[l].n;
+        t->leaf_hess[l] = H;
+        t->leaf_count[l] = L[l].tot.n;
     }
     *out = t;
 done:

@@ -39,20 +39,32 @@ typedef struct wn__grow_params {
 typedef struct wn__grower wn__grower;
 
 /* Scratch for trees over nrows rows of binning b with up to num_leaves
- * leaves (reused tree after tree). */
-wn_status wn__grower_create(const wn__binning *b, int64_t nrows, int num_leaves,
+ * leaves and `threads` threads (reused tree after tree). */
+wn_status wn__grower_create(const wn__binning *b, int64_t nrows, int num_leaves, int threads,
                             wn__grower **out);
 void wn__grower_free(wn__grower *g);
 
-/* Grows one tree. codes: feature-major codes of all nrows rows; grad/hess:
- * [nrows]; rows: the nused rows to fit, ascending (NULL: all rows);
- * use: features allowed (NULL = all). *out receives the tree (leaf values
- * multiplied by the learning rate). After the call the rows of leaf l are
- * available from wn__grower_leaf_rows until the next grow. A root whose
- * hessian sum is not > max(min_hess, 1e-12) gives a single leaf of value 0. */
-wn_status wn__grow_tree(wn__grower *g, const wn__grow_params *p, const uint8_t *codes,
-                        const float *grad, const float *hess, const int64_t *rows,
-                        int64_t nused, const uint8_t *use, wn__tree **out);
+/* What one tree is grown on. */
+typedef struct wn__grow_data {
+    const uint8_t *codes;  /* row-major codes of all nrows rows              */
+    const uint64_t *gh;    /* [nrows] packed quantised (g, h) (hist.h)       */
+    double gscale, hscale; /* quantised sum * scale = gradient/hessian sum   */
+    const float *grad;     /* [nrows] exact gradients and hessians: the leaf */
+    const float *hess;     /*   values are computed from these               */
+    const int64_t *rows;   /* the nused rows to fit, ascending; NULL = all   */
+    int64_t nused;
+    const uint8_t *use;    /* features allowed, NULL = all                   */
+} wn__grow_data;
+
+/* Grows one tree. The structure (splits) comes from the quantised
+ * histograms; each leaf's value is then computed from the exact gradient
+ * and hessian sums of its rows, in ascending row order (the "leaf refit"
+ * of quantised training), clamped to the leaf's monotone bounds, times the
+ * learning rate. After the call the rows of leaf l are available from
+ * wn__grower_leaf_rows until the next grow. A leaf whose exact hessian sum
+ * is not > max(min_hess, 1e-12) gets the value 0 (docs/negative-weights.md). */
+wn_status wn__grow_tree(wn__grower *g, const wn__grow_params *p, const wn__grow_data *d,
+                        wn__tree **out);
 
 /* Rows of leaf l of the last grown tree (ascending). */
 void wn__grower_leaf_rows(const wn__grower *g, int32_t l, const int64_t **rows, int64_t *n);

@@ -1,39 +1,19 @@
-/* hist.c — gradient/hessian histograms of a tree node for histogram GBDT.
+/* hist.c — building quantised node histograms (hist.h has the layout and
+ * the reasons).
  *
- * A histogram GBDT (LightGBM, Ke et al., NeurIPS 2017; XGBoost "hist", Chen &
- * Guestrin, KDD 2016, arXiv:1603.02754) finds a node's best split from, for
- * each feature and bin, the sums of gradients and hessians of the node's
- * rows. Building these sums is the dominant cost of training; the
- * subtraction trick (a sibling's histogram is the parent's minus the built
- * child's, LightGBM) halves it by building only the smaller child.
+ * Inner loop: for each row of the node, its packed (g, h) word is added to
+ * the bin of each feature's code, and the bin's count incremented. Codes are
+ * row-major, so one row's codes are one contiguous read; the histogram of
+ * all features (nbins_total x 12 bytes, ~86 KB for 28 features of 256 bins)
+ * stays in L2. The feature loop is unrolled by four to give the CPU
+ * independent updates to overlap.
  *
- * Determinism. Floating-point addition is not associative, so the bits of a
- * sum depend on the order of its terms. This builder parallelises over
- * FEATURES: each feature's histogram is accumulated by one thread, serially,
- * in the order of the node's row list, so the result is the same at any
- * thread count and under any schedule. Parallelising over rows (each thread
- * a partial histogram of a block of rows, then a merge) scales better when
- * there are few features, but its sums depend on where the blocks start and
- * in which order the partials are added: it is deterministic only with block
- * boundaries fixed independently of the thread count and a fixed merge order
- * (e.g. a binary tree over blocks), and even then it is a different order
- * from the serial one, so the reference would have to follow it. For the
- * feature counts of tabular data (tens to hundreds) feature parallelism
- * keeps every core busy without any of that.
- *
- * Inner loop. The node's (g, h) pairs are first gathered into a contiguous
- * buffer in row order (one random access per row instead of one per row and
- * feature); then each feature reads its codes codes[f*nrows + rows[i]] and
- * the pairs sequentially and adds into a 256-entry local histogram, copied
- * out at the end (no false sharing between threads, and any uint8 code stays
- * in bounds, so a bad code is detected rather than written past the
- * feature). The loop keeps one accumulator per bin: splitting it into
- * several interleaved accumulators would hide the store-to-load latency when
- * consecutive rows hit the same bin, but would change the order of the sums
- * relative to the serial definition in hist.h.
- *
- * The slow obvious version lives in tests/unit/tree/test_hist.c and the two
- * are compared bit for bit. */
+ * Threads: a node of at least PAR_MIN_ROWS rows is cut into as many
+ * contiguous chunks as threads; each thread sums its chunk into its own
+ * scratch histogram and the partials are added bin by bin (in parallel over
+ * bins). Integer sums make the order irrelevant, hence the same bits at any
+ * thread count; the old floating-point builder had to keep one serial row
+ * order per feature for that. */
 #include "hist.h"
 
 #include <string.h>
@@ -43,11 +23,24 @@
 #endif
 
 #define NCODES 256
-#define PAR_MIN_WORK 65536 /* rows x features below which one thread runs */
+#define PAR_MIN_ROWS 8192
+/* A node's rows are scattered over the table in deep nodes: their codes and
+ * gradients are fetched PREFETCH rows ahead of use. */
+#define PREFETCH 16
+#if defined(__GNUC__) || defined(__clang__)
+#define WN__PREFETCH(p) __builtin_prefetch(p)
+#else
+#define WN__PREFETCH(p) ((void)(p))
+#endif
 
-typedef struct gh_pair {
-    float g, h;
-} gh_pair;
+struct wn__hist_builder {
+    const wn__binning *b;
+    int nt;
+    int64_t nbins_total;
+    int64_t *offset;  /* [nfeat+1]                            */
+    uint64_t *gh;     /* [nt * nbins_total] partial sums       */
+    uint32_t *n;      /* [nt * nbins_total] partial counts     */
+};
 
 /* ---- allocation ----------------------------------------------------------- */
 
@@ -55,45 +48,95 @@ void wn__hist_free(wn__hist *h) { wn_free(h); }
 
 void wn__hist_clear(wn__hist *h)
 {
-    if (h)
-        memset(h->bins, 0, (size_t)h->nbins_total * sizeof *h->bins);
+    if (!h)
+        return;
+    memset(h->gh, 0, (size_t)h->nbins_total * sizeof *h->gh);
+    memset(h->n, 0, (size_t)h->nbins_total * sizeof *h->n);
+}
+
+static wn_status total_bins(const wn__binning *b, const char *who, int64_t *total)
+{
+    if (!b)
+        return wn__fail(WN_EINVAL, "%s: binning is NULL", who);
+    if (b->nfeat < 1 || b->nfeat > WN_MAX_COLUMNS)
+        return wn__fail(WN_EINVAL, "%s: nfeat = %lld outside 1..%d", who, (long long)b->nfeat,
+                        WN_MAX_COLUMNS);
+    int64_t t = 0;
+    for (int64_t f = 0; f < b->nfeat; f++) {
+        if (b->nbins[f] < 1 || b->nbins[f] > NCODES)
+            return wn__fail(WN_EINVAL, "%s: feature %lld has %d bins (1..%d)", who, (long long)f,
+                            b->nbins[f], NCODES);
+        t += b->nbins[f]; /* <= WN_MAX_COLUMNS * 256: no overflow */
+    }
+    *total = t;
+    return WN_OK;
 }
 
 wn_status wn__hist_create(const wn__binning *b, wn__hist **out)
 {
-    if (!b || !out)
-        return wn__fail(WN_EINVAL, "hist_create: %s is NULL", b ? "out" : "binning");
-    if (b->nfeat < 1 || b->nfeat > WN_MAX_COLUMNS)
-        return wn__fail(WN_EINVAL, "hist_create: nfeat = %lld outside 1..%d",
-                        (long long)b->nfeat, WN_MAX_COLUMNS);
-    int64_t total = 0;
-    for (int64_t f = 0; f < b->nfeat; f++) {
-        if (b->nbins[f] < 1 || b->nbins[f] > NCODES)
-            return wn__fail(WN_EINVAL, "hist_create: feature %lld has %d bins (1..%d)",
-                            (long long)f, b->nbins[f], NCODES);
-        total += b->nbins[f]; /* <= WN_MAX_COLUMNS * 256: no overflow */
-    }
-    /* header, offsets, bins: each size a multiple of 8, so bins stay aligned */
+    if (!out)
+        return wn__fail(WN_EINVAL, "hist_create: out is NULL");
+    int64_t total;
+    wn_status st = total_bins(b, "hist_create", &total);
+    if (st != WN_OK)
+        return st;
+    /* header | offsets | gh | n, each part a multiple of 8 bytes */
     size_t nf = (size_t)b->nfeat, nb = (size_t)total;
     size_t head = (sizeof(wn__hist) + 7) / 8 * 8;
-    if (nf + 1 > (SIZE_MAX - head) / sizeof(int64_t))
-        return wn__oom("histogram");
     size_t offs = (nf + 1) * sizeof(int64_t);
-    if (nb > (SIZE_MAX - head - offs) / sizeof(wn__hist_bin))
-        return wn__oom("histogram");
-    size_t bytes = head + offs + nb * sizeof(wn__hist_bin);
-    unsigned char *mem = wn__calloc(1, bytes);
+    size_t ghb = nb * sizeof(uint64_t);
+    size_t nbb = (nb * sizeof(uint32_t) + 7) / 8 * 8;
+    unsigned char *mem = wn__calloc(1, head + offs + ghb + nbb);
     if (!mem)
         return wn__oom("histogram");
     wn__hist *h = (wn__hist *)(void *)mem;
     h->nfeat = b->nfeat;
     h->nbins_total = total;
     h->offset = (int64_t *)(void *)(mem + head);
-    h->bins = (wn__hist_bin *)(void *)(mem + head + offs);
+    h->gh = (uint64_t *)(void *)(mem + head + offs);
+    h->n = (uint32_t *)(void *)(mem + head + offs + ghb);
     h->offset[0] = 0;
     for (int64_t f = 0; f < b->nfeat; f++)
         h->offset[f + 1] = h->offset[f] + b->nbins[f];
     *out = h;
+    return WN_OK;
+}
+
+void wn__hist_builder_free(wn__hist_builder *hb)
+{
+    if (!hb)
+        return;
+    wn_free(hb->offset);
+    wn_free(hb->gh);
+    wn_free(hb->n);
+    wn_free(hb);
+}
+
+wn_status wn__hist_builder_create(const wn__binning *b, int threads, wn__hist_builder **out)
+{
+    if (!out)
+        return wn__fail(WN_EINVAL, "hist_builder_create: out is NULL");
+    int64_t total;
+    wn_status st = total_bins(b, "hist_builder_create", &total);
+    if (st != WN_OK)
+        return st;
+    wn__hist_builder *hb = wn__calloc(1, sizeof *hb);
+    if (!hb)
+        return wn__oom("histogram builder");
+    hb->b = b;
+    hb->nt = wn__threads(threads);
+    hb->nbins_total = total;
+    hb->offset = wn__malloc_array((size_t)b->nfeat + 1, sizeof *hb->offset);
+    hb->gh = wn__malloc_array((size_t)hb->nt * (size_t)total, sizeof *hb->gh);
+    hb->n = wn__malloc_array((size_t)hb->nt * (size_t)total, sizeof *hb->n);
+    if (!hb->offset || !hb->gh || !hb->n) {
+        wn__hist_builder_free(hb);
+        return wn__oom("histogram builder");
+    }
+    hb->offset[0] = 0;
+    for (int64_t f = 0; f < b->nfeat; f++)
+        hb->offset[f + 1] = hb->offset[f] + b->nbins[f];
+    *out = hb;
     return WN_OK;
 }
 
@@ -105,109 +148,94 @@ static int same_shape(const wn__hist *a, const wn__hist *c)
 
 /* ---- build ---------------------------------------------------------------- */
 
-/* One feature's sums in row order into acc[256] (zeroed here). The two loops
- * differ only in how the code is found; the sums are formed identically. */
-static void feature_sums(const uint8_t *cf, const gh_pair *p, const int64_t *rows, int64_t n,
-                         wn__hist_bin *acc)
+/* Sums rows [a, e) of the node into (gh, n), zeroed by the caller. */
+static void sum_rows(const uint8_t *codes, int64_t nf, const int64_t *off, const uint64_t *ghr,
+                     const int64_t *rows, int64_t a, int64_t e, uint64_t *gh, uint32_t *n)
 {
-    memset(acc, 0, NCODES * sizeof *acc);
-    if (rows) {
-        for (int64_t i = 0; i < n; i++) {
-            wn__hist_bin *a = acc + cf[rows[i]];
-            a->g += (double)p[i].g;
-            a->h += (double)p[i].h;
-            a->n++;
+    for (int64_t i = a; i < e; i++) {
+        int64_t r = rows ? rows[i] : i;
+        if (rows && i + PREFETCH < e) {
+            WN__PREFETCH(codes + rows[i + PREFETCH] * nf);
+            WN__PREFETCH(ghr + rows[i + PREFETCH]);
         }
-    } else {
-        for (int64_t i = 0; i < n; i++) {
-            wn__hist_bin *a = acc + cf[i];
-            a->g += (double)p[i].g;
-            a->h += (double)p[i].h;
-            a->n++;
+        const uint8_t *c = codes + r * nf;
+        uint64_t v = ghr[r];
+        int64_t f = 0;
+        for (; f + 4 <= nf; f += 4) {
+            int64_t k0 = off[f] + c[f], k1 = off[f + 1] + c[f + 1];
+            int64_t k2 = off[f + 2] + c[f + 2], k3 = off[f + 3] + c[f + 3];
+            gh[k0] += v;
+            n[k0]++;
+            gh[k1] += v;
+            n[k1]++;
+            gh[k2] += v;
+            n[k2]++;
+            gh[k3] += v;
+            n[k3]++;
+        }
+        for (; f < nf; f++) {
+            int64_t k = off[f] + c[f];
+            gh[k] += v;
+            n[k]++;
         }
     }
 }
 
-wn_status wn__hist_build(const wn__binning *b, const uint8_t *codes, int64_t nrows,
-                         const float *grad, const float *hess, const int64_t *rows,
-                         int64_t nnode, int threads, wn__hist *out)
+wn_status wn__hist_build(wn__hist_builder *hb, const uint8_t *codes, const uint64_t *gh,
+                         const int64_t *rows, int64_t nnode, wn__hist *out)
 {
-    if (!b || !out)
-        return wn__fail(WN_EINVAL, "hist_build: %s is NULL", b ? "out" : "binning");
-    if (nrows < 0 || nnode < 0)
-        return wn__fail(WN_EINVAL, "hist_build: negative row count (nrows %lld, nnode %lld)",
-                        (long long)nrows, (long long)nnode);
-    if (out->nfeat != b->nfeat)
-        return wn__fail(WN_EINVAL, "hist_build: histogram has %lld features, binning %lld",
-                        (long long)out->nfeat, (long long)b->nfeat);
-    for (int64_t f = 0; f < b->nfeat; f++)
-        if (out->offset[f + 1] - out->offset[f] != b->nbins[f])
-            return wn__fail(WN_EINVAL, "hist_build: histogram not shaped by the binning "
-                                       "(feature %lld)", (long long)f);
-    const int64_t nf = b->nfeat;
-    if (nnode == 0) {
-        wn__hist_clear(out);
+    if (!hb || !out)
+        return wn__fail(WN_EINVAL, "hist_build: %s is NULL", hb ? "out" : "builder");
+    if (nnode < 0)
+        return wn__fail(WN_EINVAL, "hist_build: nnode = %lld", (long long)nnode);
+    if (out->nfeat != hb->b->nfeat || out->nbins_total != hb->nbins_total ||
+        memcmp(out->offset, hb->offset, (size_t)(out->nfeat + 1) * sizeof(int64_t)) != 0)
+        return wn__fail(WN_EINVAL, "hist_build: histogram not shaped by the binning");
+    wn__hist_clear(out);
+    if (nnode == 0)
+        return WN_OK;
+    if (!codes || !gh)
+        return wn__fail(WN_EINVAL, "hist_build: %s is NULL", !codes ? "codes" : "gh");
+    const int64_t nf = out->nfeat, nb = out->nbins_total;
+    int nt = hb->nt;
+    if (nt > 1 && nnode >= PAR_MIN_ROWS) {
+        if ((int64_t)nt > nnode / (PAR_MIN_ROWS / 2))
+            nt = (int)(nnode / (PAR_MIN_ROWS / 2));
+    } else {
+        nt = 1;
+    }
+    if (nt == 1) {
+        sum_rows(codes, nf, out->offset, gh, rows, 0, nnode, out->gh, out->n);
         return WN_OK;
     }
-    if (!codes || !grad || !hess)
-        return wn__fail(WN_EINVAL, "hist_build: %s is NULL",
-                        !codes ? "codes" : !grad ? "grad" : "hess");
-    if (rows) {
-        for (int64_t i = 0; i < nnode; i++)
-            if (rows[i] < 0 || rows[i] >= nrows)
-                return wn__fail(WN_EINVAL, "hist_build: rows[%lld] = %lld outside [0, %lld)",
-                                (long long)i, (long long)rows[i], (long long)nrows);
-    } else if (nnode > nrows) {
-        return wn__fail(WN_EINVAL, "hist_build: nnode %lld > nrows %lld", (long long)nnode,
-                        (long long)nrows);
-    }
-    if ((uint64_t)nnode > SIZE_MAX / sizeof(gh_pair))
-        return wn__oom("histogram pairs");
-    int nt = wn__threads(threads);
-    if (nt > nf)
-        nt = (int)nf;
-    int par = nt > 1 && (double)nnode * (double)nf >= PAR_MIN_WORK;
-    if (!par)
-        nt = 1;
-    /* all memory is taken before the parallel region: nothing inside fails */
-    gh_pair *pairs = wn__malloc_array((size_t)nnode, sizeof *pairs);
-    wn__hist_bin *acc = wn__malloc_array((size_t)nt * NCODES, sizeof *acc);
-    if (!pairs || !acc) {
-        wn_free(pairs);
-        wn_free(acc);
-        return wn__oom("histogram scratch");
-    }
-    for (int64_t i = 0; i < nnode; i++) {
-        int64_t r = rows ? rows[i] : i;
-        pairs[i].g = grad[r];
-        pairs[i].h = hess[r];
-    }
-    int bad = 0;
-#pragma omp parallel num_threads(nt) if (par)
+#pragma omp parallel num_threads(nt)
     {
 #ifdef _OPENMP
-        wn__hist_bin *a = acc + (size_t)omp_get_thread_num() * NCODES;
+        int t = omp_get_thread_num(), tn = omp_get_num_threads();
 #else
-        wn__hist_bin *a = acc;
+        int t = 0, tn = 1;
 #endif
-#pragma omp for schedule(dynamic, 1)
-        for (int64_t f = 0; f < nf; f++) {
-            feature_sums(codes + f * nrows, pairs, rows, nnode, a);
-            int nb = b->nbins[f];
-            memcpy(wn__hist_feature(out, f), a, (size_t)nb * sizeof *a);
-            int64_t beyond = 0;
-            for (int k = nb; k < NCODES; k++)
-                beyond += a[k].n;
-            if (beyond) {
-#pragma omp atomic write
-                bad = 1;
+        uint64_t *pg = t == 0 ? out->gh : hb->gh + (size_t)t * (size_t)nb;
+        uint32_t *pn = t == 0 ? out->n : hb->n + (size_t)t * (size_t)nb;
+        if (t) {
+            memset(pg, 0, (size_t)nb * sizeof *pg);
+            memset(pn, 0, (size_t)nb * sizeof *pn);
+        }
+        int64_t a = nnode * t / tn, e = nnode * (t + 1) / tn;
+        sum_rows(codes, nf, out->offset, gh, rows, a, e, pg, pn);
+#pragma omp barrier
+#pragma omp for schedule(static)
+        for (int64_t k = 0; k < nb; k++) {
+            uint64_t sg = out->gh[k];
+            uint32_t sn = out->n[k];
+            for (int u = 1; u < tn; u++) {
+                sg += hb->gh[(size_t)u * (size_t)nb + (size_t)k];
+                sn += hb->n[(size_t)u * (size_t)nb + (size_t)k];
             }
+            out->gh[k] = sg;
+            out->n[k] = sn;
         }
     }
-    wn_free(acc);
-    wn_free(pairs);
-    if (bad)
-        return wn__fail(WN_EINVAL, "hist_build: a code is >= its feature's bin count");
     return WN_OK;
 }
 
@@ -220,14 +248,10 @@ wn_status wn__hist_subtract(const wn__hist *parent, const wn__hist *child, wn__h
                         !parent ? "parent" : !child ? "child" : "sibling");
     if (!same_shape(parent, child) || !same_shape(parent, sibling))
         return wn__fail(WN_EINVAL, "hist_subtract: histograms of different shapes");
-    const wn__hist_bin *p = parent->bins, *c = child->bins;
-    wn__hist_bin *s = sibling->bins;
-    for (int64_t k = 0; k < parent->nbins_total; k++) {
-        double g = p[k].g - c[k].g, h = p[k].h - c[k].h;
-        int64_t n = p[k].n - c[k].n;
-        s[k].g = g;
-        s[k].h = h;
-        s[k].n = n;
+    const int64_t nb = parent->nbins_total;
+    for (int64_t k = 0; k < nb; k++) {
+        sibling->gh[k] = parent->gh[k] - child->gh[k];
+        sibling->n[k] = parent->n[k] - child->n[k];
     }
     return WN_OK;
 }

@@ -46,16 +46,17 @@ typedef struct wn__tree {
 wn_status wn__tree_alloc(int32_t nleaves, wn__tree **out);
 void wn__tree_free(wn__tree *t);
 
-/* Leaf reached by one row of codes (feature-major codes[f*stride + row]). */
+/* Leaf reached by one row given its codes (rc[f] = code of feature f, as
+ * in row-major codes: rc = codes + row * nfeat). */
 static inline int32_t wn__tree_leaf_codes(const wn__tree *t, const wn__binning *b,
-                                          const uint8_t *codes, int64_t stride, int64_t row)
+                                          const uint8_t *rc)
 {
     if (t->nleaves == 1)
         return 0;
     int32_t n = 0;
     for (;;) {
         const wn__node *nd = t->nodes + n;
-        int code = codes[(int64_t)nd->feature * stride + row];
+        int code = rc[nd->feature];
         int left = code == b->missing_bin[nd->feature] ? nd->default_left : code <= nd->bin;
         int32_t c = left ? nd->left : nd->right;
         if (c < 0)

@@ -46,22 +46,25 @@ static double score_of(double G, double H, double l1, double l2, double w)
 
 typedef struct scan_ctx {
     const wn__split_params *p;
-    double G, H;
-    int64_t N;
+    wn__node_sums tot;
+    double sg, sh;  /* scales of the quantised sums          */
     double lo, hi;
     double parent;  /* score of the unsplit node            */
     double hmin;    /* smallest admissible child hessian sum */
     int simple;     /* no l1, no bounds, no monotone         */
 } scan_ctx;
 
-/* Considers one candidate; updates *best when strictly better. */
-static inline void consider(const scan_ctx *c, int mono, double gl, double hl, int64_t nl,
+/* Considers one candidate (quantised left sums); updates *best when
+ * strictly better. */
+static inline void consider(const scan_ctx *c, int mono, int64_t glq, int64_t hlq, int64_t nl,
                             int bin, int dl, int32_t f, wn__split *best)
 {
-    double gr = c->G - gl, hr = c->H - hl;
-    int64_t nr = c->N - nl;
+    int64_t nr = c->tot.n - nl;
     if (nl < c->p->min_data || nr < c->p->min_data)
         return;
+    int64_t grq = c->tot.g - glq, hrq = c->tot.h - hlq;
+    double gl = (double)glq * c->sg, hl = (double)hlq * c->sh;
+    double gr = (double)grq * c->sg, hr = (double)hrq * c->sh;
     if (!(hl > c->hmin) || !(hr > c->hmin))
         return;
     double l2 = c->p->l2, gain, wl, wr;
@@ -85,66 +88,65 @@ static inline void consider(const scan_ctx *c, int mono, double gl, double hl, i
     best->bin = bin;
     best->default_left = dl < 0 ? nl >= nr : dl;
     best->gain = gain;
-    best->gl = gl;
-    best->hl = hl;
-    best->nl = nl;
-    best->gr = gr;
-    best->hr = hr;
-    best->nr = nr;
+    best->left.g = glq;
+    best->left.h = hlq;
+    best->left.n = nl;
+    best->right.g = grq;
+    best->right.h = hrq;
+    best->right.n = nr;
     best->wl = wl;
     best->wr = wr;
 }
 
-static void scan_feature(const scan_ctx *c, const wn__hist_bin *bins, int nb, int32_t f,
-                         int mono, wn__split *best)
+/* The prefix sums stay packed (hist.h): every prefix is a sum over a subset
+ * of the node's rows, so its halves are within int32 like the node's. */
+static void scan_feature(const scan_ctx *c, const uint64_t *gh, const uint32_t *cnt, int nb,
+                         int32_t f, int mono, wn__split *best)
 {
-    const wn__hist_bin *mb = bins + (nb - 1);
-    int has_missing = mb->n > 0;
-    int last = has_missing ? nb - 2 : nb - 3; /* last threshold tried     */
-    double gl = 0.0, hl = 0.0;
-    int64_t nl = 0;
-    for (int b = 0; b <= last; b++) {
-        gl += bins[b].g;
-        hl += bins[b].h;
-        nl += bins[b].n;
-        if (c->N - nl < c->p->min_data)
-            break;
-        consider(c, mono, gl, hl, nl, b, has_missing ? 0 : -1, f, best);
-    }
-    if (!has_missing)
-        return;
-    gl = mb->g;
-    hl = mb->h;
-    nl = mb->n;
-    for (int b = 0; b <= nb - 3; b++) {
-        gl += bins[b].g;
-        hl += bins[b].h;
-        nl += bins[b].n;
-        if (c->N - nl < c->p->min_data)
-            break;
-        consider(c, mono, gl, hl, nl, b, 1, f, best);
+    const uint64_t miss = gh[nb - 1];
+    const int64_t mn = cnt[nb - 1];
+    const int has_missing = mn > 0;
+    const int last = has_missing ? nb - 2 : nb - 3; /* last threshold tried */
+    const int64_t N = c->tot.n, md = c->p->min_data;
+    for (int pass = 0; pass < 1 + has_missing; pass++) {
+        uint64_t acc = pass ? miss : 0;
+        int64_t n = pass ? mn : 0;
+        int end = pass ? nb - 3 : last;
+        int dl = pass ? 1 : has_missing ? 0 : -1;
+        for (int b = 0; b <= end; b++) {
+            acc += gh[b];
+            n += cnt[b];
+            if (n < md)
+                continue;
+            if (N - n < md)
+                break;
+            int64_t g, h;
+            wn__gh_unpack(acc, &g, &h);
+            consider(c, mono, g, h, n, b, dl, f, best);
+        }
     }
 }
 
 void wn__split_find(const wn__hist *h, const wn__binning *b, const wn__split_params *p,
-                    const uint8_t *use, double G, double H, int64_t N, double lo, double hi,
-                    int threads, wn__split *best)
+                    const uint8_t *use, wn__node_sums tot, double gscale, double hscale,
+                    double lo, double hi, int threads, wn__split *best)
 {
     scan_ctx c;
     c.p = p;
-    c.G = G;
-    c.H = H;
-    c.N = N;
+    c.tot = tot;
+    c.sg = gscale;
+    c.sh = hscale;
     c.lo = lo;
     c.hi = hi;
     c.hmin = p->min_hess > HESS_FLOOR ? p->min_hess : HESS_FLOOR;
     c.simple = p->l1 <= 0.0 && !p->monotone && isinf(lo) && isinf(hi);
+    double G = (double)tot.g * gscale, H = (double)tot.h * hscale;
     double w = wn__leaf_output(G, H, p->l1, p->l2, lo, hi);
     c.parent = c.simple ? (H + p->l2 > 0.0 ? G * G / (H + p->l2) : 0.0)
                         : score_of(G, H, p->l1, p->l2, w);
     best->feature = -1;
     best->gain = p->min_gain > 0.0 ? p->min_gain : 0.0;
-    if (N < 2 * p->min_data || !(H > c.hmin))
+    if (tot.n < 2 * p->min_data || !(H > c.hmin))
         return;
     const int64_t nf = b->nfeat;
     int nt = wn__threads(threads);
@@ -154,13 +156,14 @@ void wn__split_find(const wn__hist *h, const wn__binning *b, const wn__split_par
             if ((use && !use[f]) || b->nbins[f] <= 2)
                 continue;
             int mono = p->monotone ? p->monotone[f] : 0;
-            scan_feature(&c, wn__hist_feature(h, f), b->nbins[f], (int32_t)f, mono, best);
+            scan_feature(&c, h->gh + h->offset[f], h->n + h->offset[f], b->nbins[f], (int32_t)f,
+                         mono, best);
         }
         return;
     }
     /* Parallel: each thread keeps the best of a contiguous range of
-     * features (static schedule), the ranges are merged in feature order
-     * with the same strict comparison, which yields the serial answer. */
+     * features (static split), the ranges are merged in feature order with
+     * the same strict comparison, which yields the serial answer. */
     wn__split part[64];
     if (nt > 64)
         nt = 64;
@@ -179,7 +182,8 @@ void wn__split_find(const wn__hist *h, const wn__binning *b, const wn__split_par
             if ((use && !use[f]) || b->nbins[f] <= 2)
                 continue;
             int mono = p->monotone ? p->monotone[f] : 0;
-            scan_feature(&c, wn__hist_feature(h, f), b->nbins[f], (int32_t)f, mono, &part[t]);
+            scan_feature(&c, h->gh + h->offset[f], h->n + h->offset[f], b->nbins[f], (int32_t)f,
+                         mono, &part[t]);
         }
     }
     for (int t = 0; t < nt; t++)

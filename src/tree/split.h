@@ -19,7 +19,12 @@
  * non-missing rows left) is tried only with missing rows sent right.
  *
  * Ties: the first candidate in (feature, missing-right before missing-left,
- * bin) order wins, so the choice is deterministic. */
+ * bin) order wins, so the choice is deterministic.
+ *
+ * The histogram holds quantised integer sums (hist.h); a sum S of quantised
+ * gradients stands for S * gscale (hessians: * hscale). Left sums are
+ * integer prefix sums and right sums integer differences, so left + right
+ * is exactly the node's total. */
 #ifndef WN_TREE_SPLIT_H
 #define WN_TREE_SPLIT_H
 
@@ -35,25 +40,30 @@ typedef struct wn__split_params {
     const int8_t *monotone; /* [nfeat] or NULL */
 } wn__split_params;
 
+/* A node's totals: quantised sums and row count. */
+typedef struct wn__node_sums {
+    int64_t g, h, n;
+} wn__node_sums;
+
 typedef struct wn__split {
     int32_t feature;      /* -1: no admissible split                         */
     int bin;              /* left iff code <= bin (non-missing)              */
     int default_left;
     double gain;
-    double gl, hl, gr, hr;
-    int64_t nl, nr;
+    wn__node_sums left, right; /* quantised sums of the children             */
     double wl, wr;        /* clamped child outputs (before learning rate)    */
 } wn__split;
 
 /* Leaf output for sums (G, H), clamped to [lo, hi]; 0 when H + l2 <= 0. */
 double wn__leaf_output(double G, double H, double l1, double l2, double lo, double hi);
 
-/* Best split of a node with totals (G, H, N) and output bounds [lo, hi]
- * over the features f with use[f] != 0 (use may be NULL = all) and nb > 2.
+/* Best split of a node with totals `tot` and output bounds [lo, hi] over
+ * the features f with use[f] != 0 (use may be NULL = all) and nb > 2;
+ * gscale/hscale turn quantised sums into gradient/hessian sums.
  * Parallel over features with `threads`; the result does not depend on it.
  * best->feature = -1 when nothing is admissible or the gain <= min_gain. */
 void wn__split_find(const wn__hist *h, const wn__binning *b, const wn__split_params *p,
-                    const uint8_t *use, double G, double H, int64_t N, double lo, double hi,
-                    int threads, wn__split *best);
+                    const uint8_t *use, wn__node_sums tot, double gscale, double hscale,
+                    double lo, double hi, int threads, wn__split *best);
 
 #endif

@@ -465,7 +465,7 @@ static void test_bad_inputs(void **state)
     p.rounds = 3;
     p.min_data_in_leaf = 2;
     wn_model *m = NULL;
-    wn_table *t = make_table(N, 2, x, y, w);
+    wn_table *t = make_table(N, 2, x, y, w), *t2 = NULL;
     WN_OK_OR_FAIL(wn_gbdt_train(t, NULL, &p, &m));
     for (int64_t k = 0; k < m->folds[0].ntrees; k++)
         for (int32_t i = 0; i < m->folds[0].trees[k]->nleaves - 1; i++)
@@ -515,7 +515,12 @@ static void test_bad_inputs(void **state)
     p.learning_rate = 0.1;
     wn_table_free(t);
     t = make_table(1, 2, x, y, NULL);
-    WN_EXPECT_ERR(wn_gbdt_train(t, NULL, &p, &m), WN_EINVAL, "1 row");
+    WN_EXPECT_ERR(wn_gbdt_train(t, NULL, &p, &m), WN_EFORMAT, "1 row");
+    p.early_stopping_rounds = 5;
+    t2 = make_table(N, 2, x, y, NULL);
+    WN_EXPECT_ERR(wn_gbdt_train(t2, NULL, &p, &m), WN_EINVAL, "validation");
+    wn_table_free(t2);
+    p.early_stopping_rounds = 0;
     wn_table_free(t);
     WN_EXPECT_ERR(wn_gbdt_params_set(&p, "num_leaves", "1"), WN_EINVAL, "num_leaves");
     WN_EXPECT_ERR(wn_gbdt_params_set(&p, "nonsense", "1"), WN_EINVAL, "unknown parameter");
