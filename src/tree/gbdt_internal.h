@@ -21,6 +21,7 @@ typedef struct train_ctx {
     const float *y;  /* [nrows] labels                                     */
     const float *w;  /* [nrows] effective weights, or NULL                 */
     uint8_t *codes;  /* row-major codes of the training table              */
+    uint8_t *fcodes; /* the same, feature-major (for the row partition)    */
     wn__binning *bins;
     const int8_t *monotone;
     wn_metric metric;
@@ -30,6 +31,9 @@ typedef struct train_ctx {
     uint8_t *codes_v;
     /* progress over all folds */
     int64_t done_rounds, total_rounds;
+    int nfold;
+    double last_train;  /* last evaluated training metric (NaN: none yet) */
+    char stage[160];    /* the progress stage text                        */
 } train_ctx;
 
 /* The rows one fold fits and validates on (rows of the training table). */

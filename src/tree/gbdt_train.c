@@ -307,7 +307,8 @@ wn_status wn_gbdt_train(const wn_table *train, const wn_table *valid, const wn_g
     if ((st = wn__binning_fit(train, d.fc, nf, p->max_bins, p->bin_sample_rows, p->seed,
                               p->threads, &c.bins)) != WN_OK)
         goto fail;
-    if ((st = wn__binning_apply_rowmajor(c.bins, train, d.fc, p->threads, &c.codes)) != WN_OK)
+    if ((st = wn__binning_apply_rowmajor(c.bins, train, d.fc, p->threads, &c.codes)) != WN_OK ||
+        (st = wn__binning_apply(c.bins, train, d.fc, p->threads, &c.fcodes)) != WN_OK)
         goto fail;
     if (valid && (st = wn__binning_apply_rowmajor(c.bins, valid, d.vfc, p->threads,
                                                   &c.codes_v)) != WN_OK)
@@ -379,6 +380,7 @@ wn_status wn_gbdt_train(const wn_table *train, const wn_table *valid, const wn_g
     c.bins = m->bins;
     c.monotone = p->monotone;
     c.total_rounds = p->rounds * nfold;
+    c.nfold = nfold;
 
     d.fr.train = wn__malloc_array((size_t)n, sizeof *d.fr.train);
     if (!valid && p->valid_fraction > 0.0)
@@ -420,6 +422,7 @@ wn_status wn_gbdt_train(const wn_table *train, const wn_table *valid, const wn_g
     if ((st = wn__model_build_header(m)) != WN_OK)
         goto fail_model;
     wn_free(c.codes);
+    wn_free(c.fcodes);
     wn_free(c.codes_v);
     train_data_free(&d);
     *out = m;
@@ -430,6 +433,7 @@ fail:
     wn_model_free(m);
     wn__binning_free(c.bins);
     wn_free(c.codes);
+    wn_free(c.fcodes);
     wn_free(c.codes_v);
     train_data_free(&d);
     return st;

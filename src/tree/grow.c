@@ -121,21 +121,21 @@ void wn__grower_leaf_rows(const wn__grower *g, int32_t l, const int64_t **rows, 
 
 /* ---- stable partition of a leaf's rows --------------------------------- */
 
-/* cf = codes + feature; a row's code is cf[r * nf] (row-major codes).
+/* cf = the feature's codes (feature-major); a row's code is cf[r].
  * Branch-free: the missing bin is last, above any threshold bin, so
  * "code <= bin" is false for it and only its default direction can send it
  * left. */
-static inline int goes_left(const uint8_t *cf, int64_t nf, int64_t r, int miss, int bin, int dl)
+static inline int goes_left(const uint8_t *cf, int64_t r, int miss, int bin, int dl)
 {
-    int c = cf[r * nf];
+    int c = cf[r];
     return (c <= bin) | ((c == miss) & dl);
 }
 
 /* Moves the rows of idx[0..n) going left to the front, keeping the order on
  * both sides. Returns the number going left. Blocks of PART_BLOCK rows are
  * counted in parallel, then each block scatters to its known offsets. */
-static int64_t partition(wn__grower *g, int64_t *idx, int64_t n, const uint8_t *cf, int64_t nf,
-                         int miss, int bin, int dl, int threads)
+static int64_t partition(wn__grower *g, int64_t *idx, int64_t n, const uint8_t *cf, int miss,
+                         int bin, int dl, int threads)
 {
     int64_t nb = (n + PART_BLOCK - 1) / PART_BLOCK;
     int nt = wn__threads(threads);
@@ -144,8 +144,8 @@ static int64_t partition(wn__grower *g, int64_t *idx, int64_t n, const uint8_t *
         for (int64_t i = 0; i < n; i++) {
             int64_t r = idx[i];
             if (i + PREFETCH < n)
-                WN__PREFETCH(cf + idx[i + PREFETCH] * nf);
-            int left = goes_left(cf, nf, r, miss, bin, dl);
+                WN__PREFETCH(cf + idx[i + PREFETCH]);
+            int left = goes_left(cf, r, miss, bin, dl);
             idx[nl] = r; /* nl <= i: never overwrites a row not yet read */
             g->tmp[nr] = r;
             nl += left;
@@ -159,7 +159,7 @@ static int64_t partition(wn__grower *g, int64_t *idx, int64_t n, const uint8_t *
     for (int64_t k = 0; k < nb; k++) {
         int64_t a = k * PART_BLOCK, e = a + PART_BLOCK < n ? a + PART_BLOCK : n, c = 0;
         for (int64_t i = a; i < e; i++)
-            c += goes_left(cf, nf, idx[i], miss, bin, dl);
+            c += goes_left(cf, idx[i], miss, bin, dl);
         cnt[k] = c;
     }
     int64_t nl = 0;
@@ -175,8 +175,8 @@ static int64_t partition(wn__grower *g, int64_t *idx, int64_t n, const uint8_t *
         for (int64_t i = a; i < e; i++) {
             int64_t row = idx[i];
             if (i + PREFETCH < e)
-                WN__PREFETCH(cf + idx[i + PREFETCH] * nf);
-            int left = goes_left(cf, nf, row, miss, bin, dl);
+                WN__PREFETCH(cf + idx[i + PREFETCH]);
+            int left = goes_left(cf, row, miss, bin, dl);
             if (left)
                 g->tmp[l++] = row;
             else
@@ -209,7 +209,6 @@ wn_status wn__grow_tree(wn__grower *g, const wn__grow_params *p, const wn__grow_
     const int64_t nused = d->nused;
     if (nused < 1 || nused > g->nrows || p->num_leaves > g->maxl || p->num_leaves < 2)
         return wn__fail(WN_EINTERNAL, "grow_tree: bad arguments");
-    const int64_t nf = g->b->nfeat;
     const int64_t *rows = d->rows;
     wn__node_sums tot = {0, 0, nused};
     uint64_t acc = 0;
@@ -246,7 +245,7 @@ wn_status wn__grow_tree(wn__grower *g, const wn__grow_params *p, const wn__grow_
         leaf_state *s = &L[best];
         const wn__split sp = s->best;
         const int32_t f = sp.feature;
-        int64_t nl = partition(g, g->idx + s->begin, s->tot.n, d->codes + f, nf,
+        int64_t nl = partition(g, g->idx + s->begin, s->tot.n, d->fcodes + (int64_t)f * g->nrows,
                                g->b->missing_bin[f], sp.bin, sp.default_left, p->threads);
         if (nl != sp.left.n) {
             st = wn__fail(WN_EINTERNAL, "grow_tree: partition sent %lld rows left, "

@@ -10,8 +10,8 @@
  *
  * Threads: a node of at least PAR_MIN_ROWS rows is cut into as many
  * contiguous chunks as threads; each thread sums its chunk into its own
- * scratch histogram and the partials are added bin by bin (in parallel over
- * bins). Integer sums make the order irrelevant, hence the same bits at any
+ * scratch histogram and the partials are added bin by bin after the
+ * parallel region. Integer sums make the order irrelevant, hence the same bits at any
  * thread count; the old floating-point builder had to keep one serial row
  * order per feature for that. */
 #include "hist.h"
@@ -208,6 +208,7 @@ wn_status wn__hist_build(wn__hist_builder *hb, const uint8_t *codes, const uint6
         sum_rows(codes, nf, out->offset, gh, rows, 0, nnode, out->gh, out->n);
         return WN_OK;
     }
+    int used = nt;
 #pragma omp parallel num_threads(nt)
     {
 #ifdef _OPENMP
@@ -215,6 +216,8 @@ wn_status wn__hist_build(wn__hist_builder *hb, const uint8_t *codes, const uint6
 #else
         int t = 0, tn = 1;
 #endif
+        if (t == 0)
+            used = tn;
         uint64_t *pg = t == 0 ? out->gh : hb->gh + (size_t)t * (size_t)nb;
         uint32_t *pn = t == 0 ? out->n : hb->n + (size_t)t * (size_t)nb;
         if (t) {
@@ -223,17 +226,15 @@ wn_status wn__hist_build(wn__hist_builder *hb, const uint8_t *codes, const uint6
         }
         int64_t a = nnode * t / tn, e = nnode * (t + 1) / tn;
         sum_rows(codes, nf, out->offset, gh, rows, a, e, pg, pn);
-#pragma omp barrier
-#pragma omp for schedule(static)
+    }
+    /* one barrier per build (the region's end): on a busy machine every
+     * barrier may wait a time slice for a descheduled thread */
+    for (int u = 1; u < used; u++) {
+        const uint64_t *pg = hb->gh + (size_t)u * (size_t)nb;
+        const uint32_t *pn = hb->n + (size_t)u * (size_t)nb;
         for (int64_t k = 0; k < nb; k++) {
-            uint64_t sg = out->gh[k];
-            uint32_t sn = out->n[k];
-            for (int u = 1; u < tn; u++) {
-                sg += hb->gh[(size_t)u * (size_t)nb + (size_t)k];
-                sn += hb->n[(size_t)u * (size_t)nb + (size_t)k];
-            }
-            out->gh[k] = sg;
-            out->n[k] = sn;
+            out->gh[k] += pg[k];
+            out->n[k] += pn[k];
         }
     }
     return WN_OK;

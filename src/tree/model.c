@@ -40,8 +40,8 @@
 /* ---- names ---- */
 
 static const char *const obj_names[] = {"binary", "multiclass", "l2", "l1", "huber"};
-static const char *const metric_names[] = {"default", "logloss", "auc",  "error",
-                                           "mlogloss", "rmse",   "mae", "huber"};
+static const char *const metric_names[] = {"default",  "logloss", "auc", "error",
+                                           "mlogloss", "rmse",    "mae", "huber"};
 
 static const char *obj_name(wn_objective o)
 {
@@ -78,9 +78,15 @@ wn_status wn__tree_alloc(int32_t nleaves, wn__tree **out)
     return WN_OK;
 }
 
-void wn__tree_free(wn__tree *t) { wn_free(t); }
+void wn__tree_free(wn__tree *t)
+{
+    wn_free(t);
+}
 
-wn_model *wn__model_new(void) { return wn__calloc(1, sizeof(wn_model)); }
+wn_model *wn__model_new(void)
+{
+    return wn__calloc(1, sizeof(wn_model));
+}
 
 void wn_model_free(wn_model *m)
 {
@@ -113,18 +119,42 @@ void wn_model_free(wn_model *m)
 
 /* ---- accessors ---- */
 
-const char *wn_model_kind(const wn_model *m) { return m ? "gbdt" : NULL; }
-wn_objective wn_model_objective(const wn_model *m) { return m ? m->objective : WN_OBJ_BINARY; }
-int wn_model_num_outputs(const wn_model *m) { return m ? m->nout : 0; }
-int64_t wn_model_num_features(const wn_model *m) { return m ? m->nfeat : 0; }
+const char *wn_model_kind(const wn_model *m)
+{
+    return m ? "gbdt" : NULL;
+}
+wn_objective wn_model_objective(const wn_model *m)
+{
+    return m ? m->objective : WN_OBJ_BINARY;
+}
+int wn_model_num_outputs(const wn_model *m)
+{
+    return m ? m->nout : 0;
+}
+int64_t wn_model_num_features(const wn_model *m)
+{
+    return m ? m->nfeat : 0;
+}
 const char *wn_model_feature_name(const wn_model *m, int64_t i)
 {
     return m && i >= 0 && i < m->nfeat ? m->feature_names[i] : NULL;
 }
-const char *wn_model_label_name(const wn_model *m) { return m ? m->label_name : NULL; }
-int wn_model_num_folds(const wn_model *m) { return m ? m->nfold : 0; }
-const char *wn_model_fold_by(const wn_model *m) { return m && m->nfold > 1 ? m->fold_by : NULL; }
-const char *wn_model_header(const wn_model *m) { return m ? m->header : NULL; }
+const char *wn_model_label_name(const wn_model *m)
+{
+    return m ? m->label_name : NULL;
+}
+int wn_model_num_folds(const wn_model *m)
+{
+    return m ? m->nfold : 0;
+}
+const char *wn_model_fold_by(const wn_model *m)
+{
+    return m && m->nfold > 1 ? m->fold_by : NULL;
+}
+const char *wn_model_header(const wn_model *m)
+{
+    return m ? m->header : NULL;
+}
 
 int64_t wn_model_num_rounds(const wn_model *m, int fold)
 {

@@ -34,8 +34,8 @@
 #define MAX_FOLDS 100
 
 static const char *const obj_names[] = {"binary", "multiclass", "l2", "l1", "huber"};
-static const char *const metric_names[] = {"default", "logloss", "auc",  "error",
-                                           "mlogloss", "rmse",   "mae", "huber"};
+static const char *const metric_names[] = {"default",  "logloss", "auc", "error",
+                                           "mlogloss", "rmse",    "mae", "huber"};
 
 typedef struct ld {
     const char *name;
@@ -172,18 +172,18 @@ static wn_status read_features(const ld *L, const wn__json *root)
     return WN_OK;
 }
 
-#define P_INT(key, field, lo, hi)                                                              \
-    if (wn__json_get(pj, key)) {                                                               \
-        int64_t v_;                                                                            \
-        if ((s = get_int(L, pj, key, lo, hi, "header: parameters", &v_)) != WN_OK)             \
-            return s;                                                                          \
-        p->field = (__typeof__(p->field))v_;                                                   \
+#define P_INT(key, field, lo, hi)                                                                  \
+    if (wn__json_get(pj, key)) {                                                                   \
+        int64_t v_;                                                                                \
+        if ((s = get_int(L, pj, key, lo, hi, "header: parameters", &v_)) != WN_OK)                 \
+            return s;                                                                              \
+        p->field = (__typeof__(p->field))v_;                                                       \
     }
-#define P_DBL(key, field)                                                                      \
-    if ((v = wn__json_get(pj, key))) {                                                         \
-        if (v->type != WN__JSON_NUMBER)                                                        \
-            return bad(L, "header: parameters: \"%s\" must be a number", key);                 \
-        p->field = v->u.num;                                                                   \
+#define P_DBL(key, field)                                                                          \
+    if ((v = wn__json_get(pj, key))) {                                                             \
+        if (v->type != WN__JSON_NUMBER)                                                            \
+            return bad(L, "header: parameters: \"%s\" must be a number", key);                     \
+        p->field = v->u.num;                                                                       \
     }
 
 static wn_status read_params(const ld *L, const wn__json *root)
@@ -300,8 +300,9 @@ static wn_status read_tree(const ld *L, int f, int64_t ti, const uint8_t *nb, co
             return bad(L, "tree %lld of fold %d: node %d feature %d out of range (%lld features)",
                        (long long)ti, f, (int)k, (int)n->feature, (long long)m->nfeat);
         if (n->bin >= m->bins->nbins[n->feature])
-            return bad(L, "tree %lld of fold %d: node %d bin %d out of range (feature %d has %d "
-                          "bins)",
+            return bad(L,
+                       "tree %lld of fold %d: node %d bin %d out of range (feature %d has %d "
+                       "bins)",
                        (long long)ti, f, (int)k, (int)n->bin, (int)n->feature,
                        m->bins->nbins[n->feature]);
         if (isnan(n->threshold))
@@ -318,8 +319,9 @@ static wn_status read_tree(const ld *L, int f, int64_t ti, const uint8_t *nb, co
                     return bad(L, "tree %lld of fold %d: node %d child %d out of range",
                                (long long)ti, f, (int)k, (int)c);
                 if (c == 0 || L->seen_node[c]++)
-                    return bad(L, "tree %lld of fold %d: node %d reached twice (a cycle or a "
-                                  "shared node)",
+                    return bad(L,
+                               "tree %lld of fold %d: node %d reached twice (a cycle or a "
+                               "shared node)",
                                (long long)ti, f, (int)c);
             } else {
                 int32_t leaf = ~c;
@@ -346,8 +348,9 @@ static wn_status read_tree(const ld *L, int f, int64_t ti, const uint8_t *nb, co
             L->stack[sp++] = n->right;
     }
     if (reached != nn)
-        return bad(L, "tree %lld of fold %d: only %d of %d nodes reachable from the root (a "
-                      "cycle)",
+        return bad(L,
+                   "tree %lld of fold %d: only %d of %d nodes reachable from the root (a "
+                   "cycle)",
                    (long long)ti, f, (int)reached, (int)nn);
     for (int32_t k = 0; k < nl; k++) {
         const uint8_t *q = lb + (size_t)k * LEAF_REC;
@@ -407,16 +410,16 @@ static wn_status read_folds(ld *L, const wn__container *c, const wn__json *root)
             (s = get_int(L, fj, "ntrees", 0, INT64_MAX, where, &nt)) != WN_OK)
             return s;
         if (nt != (br + 1) * m->nout)
-            return bad(L, "%s: ntrees %lld != (best_round + 1) * nout = %lld", where,
-                       (long long)nt, (long long)((br + 1) * m->nout));
+            return bad(L, "%s: ntrees %lld != (best_round + 1) * nout = %lld", where, (long long)nt,
+                       (long long)((br + 1) * m->nout));
         const wn__json *ht = wn__json_get(fj, "history_train"),
                        *hv = wn__json_get(fj, "history_valid");
         /* the history arrays bound rounds_trained by the header's size */
         if (!ht || ht->type != WN__JSON_ARRAY || (int64_t)ht->n != rt)
             return bad(L, "%s: history_train must have rounds_trained = %lld entries", where,
                        (long long)rt);
-        if (!hv || (hv->type != WN__JSON_NULL && (hv->type != WN__JSON_ARRAY ||
-                                                  (int64_t)hv->n != rt)))
+        if (!hv ||
+            (hv->type != WN__JSON_NULL && (hv->type != WN__JSON_ARRAY || (int64_t)hv->n != rt)))
             return bad(L, "%s: history_valid must be null or have %lld entries", where,
                        (long long)rt);
         if ((uint64_t)nt > ntr - it)
@@ -430,13 +433,11 @@ static wn_status read_folds(ld *L, const wn__container *c, const wn__json *root)
              !(fd->hist_valid = wn__malloc_array((size_t)rt, sizeof(double)))) ||
             !(fd->trees = wn__calloc((size_t)(nt ? nt : 1), sizeof(wn__tree *))))
             return wn__oom("model folds");
-        if ((s = get_doubles(L, wn__json_get(fj, "base_score"), m->nout, false, true,
-                             "base_score", fd->base_score)) != WN_OK ||
-            (s = get_doubles(L, ht, rt, true, false, "history_train", fd->hist_train)) !=
-                WN_OK ||
+        if ((s = get_doubles(L, wn__json_get(fj, "base_score"), m->nout, false, true, "base_score",
+                             fd->base_score)) != WN_OK ||
+            (s = get_doubles(L, ht, rt, true, false, "history_train", fd->hist_train)) != WN_OK ||
             (fd->hist_valid &&
-             (s = get_doubles(L, hv, rt, true, false, "history_valid", fd->hist_valid)) !=
-                 WN_OK))
+             (s = get_doubles(L, hv, rt, true, false, "history_valid", fd->hist_valid)) != WN_OK))
             return s;
         for (int64_t t = 0; t < nt; t++, it++) {
             const uint8_t *r = tb + it * TREE_REC;
@@ -449,13 +450,14 @@ static wn_status read_folds(ld *L, const wn__container *c, const wn__json *root)
                 return bad(L, "tree %lld of fold %d: %u leaves, outside 1..%d", (long long)t, f,
                            (unsigned)nl, WN_GBDT_MAX_LEAVES);
             if (fn != in || fl != il)
-                return bad(L, "tree %lld of fold %d: first node/leaf %llu/%llu, expected "
-                              "%zu/%zu",
-                           (long long)t, f, (unsigned long long)fn, (unsigned long long)fl, in,
-                           il);
+                return bad(L,
+                           "tree %lld of fold %d: first node/leaf %llu/%llu, expected "
+                           "%zu/%zu",
+                           (long long)t, f, (unsigned long long)fn, (unsigned long long)fl, in, il);
             if (nl - 1 > nno - in || nl > nle - il)
-                return bad(L, "tree %lld of fold %d: %u leaves run past the \"nodes\" or "
-                              "\"leaves\" section",
+                return bad(L,
+                           "tree %lld of fold %d: %u leaves run past the \"nodes\" or "
+                           "\"leaves\" section",
                            (long long)t, f, (unsigned)nl);
             if ((s = wn__tree_alloc((int32_t)nl, &fd->trees[t])) != WN_OK)
                 return s;
@@ -468,8 +470,9 @@ static wn_status read_folds(ld *L, const wn__container *c, const wn__json *root)
         }
     }
     if (it != ntr || in != nno || il != nle)
-        return bad(L, "sections hold %zu trees, %zu nodes, %zu leaves; the trees use %zu, %zu, "
-                      "%zu",
+        return bad(L,
+                   "sections hold %zu trees, %zu nodes, %zu leaves; the trees use %zu, %zu, "
+                   "%zu",
                    ntr, nno, nle, it, in, il);
     return WN_OK;
 }

@@ -40,7 +40,9 @@
 
 #include "objective.h"
 
+#ifndef BLOCK
 #define BLOCK 64 /* rows scored together */
+#endif
 
 typedef struct pnode {
     float thr;
@@ -48,10 +50,15 @@ typedef struct pnode {
     int32_t ch[2];
 } pnode;
 
+/* One fold's trees: internal nodes first (nodes[0 .. nint-1], tree after
+ * tree), then one "sink" per leaf (nodes[nint + j] for leaf j) whose two
+ * children are itself, so a walk that reached a leaf simply stays there and
+ * the inner loop needs no test for it. */
 typedef struct pfold {
     pnode *nodes;
-    double *leaf;
-    int32_t *root; /* [ntrees]: first node, or ~leaf for a one-leaf tree */
+    double *leaf;  /* [nleaves] values, leaf j at sink nint + j */
+    int32_t *root; /* [ntrees] */
+    int32_t nint;
     int64_t ntrees;
     const double *base;
 } pfold;
@@ -79,32 +86,40 @@ static wn_status pack(const wn_model *m, pfold **out)
             nn += fd->trees[t]->nleaves - 1;
             nl += fd->trees[t]->nleaves;
         }
-        if (nl > INT32_MAX) {
+        if (nn + nl > INT32_MAX) {
             pfold_free(pf, m->nfold);
-            return wn__fail(WN_ENOMEM, "predict: fold %d has %lld leaves, more than 2^31-1", f,
-                            (long long)nl);
+            return wn__fail(WN_ENOMEM, "predict: fold %d has %lld nodes, more than 2^31-1", f,
+                            (long long)(nn + nl));
         }
         p->ntrees = fd->ntrees;
         p->base = fd->base_score;
-        p->nodes = wn__malloc_array((size_t)(nn ? nn : 1), sizeof(pnode));
+        p->nint = (int32_t)nn;
+        p->nodes = wn__malloc_array((size_t)(nn + nl ? nn + nl : 1), sizeof(pnode));
         p->leaf = wn__malloc_array((size_t)(nl ? nl : 1), sizeof(double));
         p->root = wn__malloc_array((size_t)(fd->ntrees ? fd->ntrees : 1), sizeof(int32_t));
         if (!p->nodes || !p->leaf || !p->root) {
             pfold_free(pf, m->nfold);
             return wn__oom("predict");
         }
+        const int32_t ni = p->nint;
         int32_t in = 0, il = 0;
         for (int64_t t = 0; t < fd->ntrees; t++) {
             const wn__tree *tr = fd->trees[t];
             int32_t L = tr->nleaves;
-            p->root[t] = L == 1 ? ~il : in;
+            p->root[t] = L == 1 ? ni + il : in;
             for (int32_t k = 0; k < L - 1; k++) {
                 const wn__node *n = tr->nodes + k;
                 pnode *q = p->nodes + in + k;
                 q->thr = n->threshold;
                 q->fdl = (uint32_t)n->feature | (n->default_left ? 0x80000000u : 0u);
-                q->ch[0] = n->left >= 0 ? in + n->left : ~(il + ~n->left);
-                q->ch[1] = n->right >= 0 ? in + n->right : ~(il + ~n->right);
+                q->ch[0] = n->left >= 0 ? in + n->left : ni + il + ~n->left;
+                q->ch[1] = n->right >= 0 ? in + n->right : ni + il + ~n->right;
+            }
+            for (int32_t k = 0; k < L; k++) {
+                pnode *q = p->nodes + ni + il + k;
+                q->thr = 0.0f;
+                q->fdl = 0;
+                q->ch[0] = q->ch[1] = ni + il + k;
             }
             memcpy(p->leaf + il, tr->leaf_value, (size_t)L * sizeof(double));
             in += L - 1;
@@ -116,50 +131,51 @@ static wn_status pack(const wn_model *m, pfold **out)
 }
 
 /* acc[i*nout + k] = base[k] + the leaves of fold p's trees of output k, for
- * the n rows of the row-major block x (nf features per row). */
-static void score_block(const pfold *p, int nout, const float *x, int64_t nf, int n,
-                        int32_t *cur, double *acc)
+ * the n rows of the row-major block x (nf features per row). One pass moves
+ * every row of the block one level down; passes stop when all rows sit on
+ * sinks. */
+static void score_block(const pfold *p, int nout, const float *x, int64_t nf, int n, int32_t *cur,
+                        double *acc)
 {
     for (int i = 0; i < n; i++)
         for (int k = 0; k < nout; k++)
             acc[i * nout + k] = p->base[k];
     const pnode *nodes = p->nodes;
+    const int32_t nint = p->nint;
     for (int64_t t = 0; t < p->ntrees; t++) {
         const int k = (int)(t % nout);
         const int32_t r = p->root[t];
-        if (r < 0) {
-            const double v = p->leaf[~r];
+        if (r >= nint) {
+            const double v = p->leaf[r - nint];
             for (int i = 0; i < n; i++)
                 acc[i * nout + k] += v;
             continue;
         }
         for (int i = 0; i < n; i++)
             cur[i] = r;
-        for (;;) {
-            uint32_t live = 0;
+        int live;
+        do {
+            live = 0;
             for (int i = 0; i < n; i++) {
-                const int32_t c = cur[i];
-                const pnode *nd = nodes + (c < 0 ? r : c);
+                const pnode *nd = nodes + cur[i];
                 const float v = x[(int64_t)i * nf + (nd->fdl & 0x7fffffffu)];
                 const int go_left = (v <= nd->thr) | ((v != v) & (int)(nd->fdl >> 31));
-                const int32_t nx = c < 0 ? c : nd->ch[1 - go_left];
+                const int32_t nx = nd->ch[1 - go_left];
                 cur[i] = nx;
-                live |= ~(uint32_t)nx >> 31; /* 1 while nx >= 0 */
+                live |= nx < nint;
             }
-            if (!live)
-                break;
-        }
+        } while (live);
         for (int i = 0; i < n; i++)
-            acc[i * nout + k] += p->leaf[~cur[i]];
+            acc[i * nout + k] += p->leaf[cur[i] - nint];
     }
 }
 
 typedef struct pctx {
     const wn_model *m;
     const pfold *pf;
-    const float **cols;   /* [nfeat] physical column data */
-    const int64_t *phys;  /* view's row index, or NULL */
-    const int64_t *list;  /* routed: logical rows grouped by fold, or NULL */
+    const float **cols;            /* [nfeat] physical column data */
+    const int64_t *phys;           /* view's row index, or NULL */
+    const int64_t *list;           /* routed: logical rows grouped by fold, or NULL */
     const int64_t *bstart, *bfold; /* routed: block -> start in list, fold */
     int64_t nrows;
     wn_predict_kind kind;
@@ -313,8 +329,8 @@ static wn_status route(const wn_model *m, const wn_table *t, int64_t idc, int64_
     return WN_OK;
 }
 
-wn_status wn_gbdt_predict(const wn_model *m, const wn_table *t, wn_predict_kind kind,
-                          int threads, double *out)
+wn_status wn_gbdt_predict(const wn_model *m, const wn_table *t, wn_predict_kind kind, int threads,
+                          double *out)
 {
     if (!m || !t || !out)
         return wn__fail(WN_EINVAL, "predict: %s is NULL", !m ? "model" : !t ? "table" : "out");
@@ -329,8 +345,11 @@ wn_status wn_gbdt_predict(const wn_model *m, const wn_table *t, wn_predict_kind 
         wn_free(cols);
         return s;
     }
-    pctx c = {m, NULL, cols, wn_table_rows(t), NULL, NULL, NULL, n, kind,
-              {m->objective, m->nout, m->params.huber_delta}};
+    pctx c = {m,    NULL,
+              cols, wn_table_rows(t),
+              NULL, NULL,
+              NULL, n,
+              kind, {m->objective, m->nout, m->params.huber_delta}};
     int64_t *list = NULL, *bstart = NULL, *bfold = NULL, nblocks = (n + BLOCK - 1) / BLOCK;
     int64_t idc;
     pfold *pf = NULL;
