@@ -191,11 +191,11 @@ wn_status wn__hist_build(wn__hist_builder *hb, const uint8_t *codes, const uint6
     if (out->nfeat != hb->b->nfeat || out->nbins_total != hb->nbins_total ||
         memcmp(out->offset, hb->offset, (size_t)(out->nfeat + 1) * sizeof(int64_t)) != 0)
         return wn__fail(WN_EINVAL, "hist_build: histogram not shaped by the binning");
+    if (nnode > 0 && (!codes || !gh))
+        return wn__fail(WN_EINVAL, "hist_build: %s is NULL", !codes ? "codes" : "gh");
     wn__hist_clear(out);
     if (nnode == 0)
         return WN_OK;
-    if (!codes || !gh)
-        return wn__fail(WN_EINVAL, "hist_build: %s is NULL", !codes ? "codes" : "gh");
     const int64_t nf = out->nfeat, nb = out->nbins_total;
     int nt = hb->nt;
     if (nt > 1 && nnode >= PAR_MIN_ROWS) {

@@ -1,6 +1,8 @@
-/* test_hist.c — node histograms: the fast builder against a slow reference
- * bit for bit, the subtraction trick, thread-count determinism, the missing
- * bin, empty nodes, row subsets and views, errors and allocation failures. */
+/* test_hist.c — quantised node histograms: the fast builder against a slow
+ * reference bit for bit (root, shuffled row subsets, tiny and empty nodes),
+ * the same bits at 1, 2 and 3 threads, exact subtraction, the packed (g, h)
+ * arithmetic at its extremes, shape and argument errors, and allocation
+ * failures. */
 #include "wn_test.h"
 
 #include "core.h"
@@ -14,19 +16,27 @@
 typedef struct fixture {
     wn_table *t;
     wn__binning *b;
-    uint8_t *codes;
+    uint8_t *codes; /* row-major: codes[r*nf + f] */
     int64_t n, nf;
-    float *grad, *hess;
+    int32_t *g, *h; /* quantised per-row gradient and hessian */
+    uint64_t *gh;   /* packed */
 } fixture;
 
 /* HIGGS-like: column 0 is the label, columns 1..28 the features */
 static const int64_t FC[28] = {1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14,
                                15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28};
 
+/* Quantised magnitudes up to QMAX: with at most 2^16 rows every sum stays
+ * well inside int32 (2^16 * 2^14 = 2^30). */
+#define QMAX 16384
+
 /* n rows of HIGGS-like features, plus (with extra) a column with 20% NaN, an
- * all-NaN column and a constant one; gradients like logistic loss. */
+ * all-NaN column and a constant one; quantised gradients of both signs and
+ * hessians that are mostly positive, some negative (negative event weights)
+ * and some zero. */
 static void fixture_make(fixture *x, int64_t n, int extra)
 {
+    assert_true(n <= 65536);
     wn_sim_params p;
     wn_sim_params_default(WN_SIM_HIGGS_LIKE, &p);
     p.rows = n;
@@ -36,15 +46,21 @@ static void fixture_make(fixture *x, int64_t n, int extra)
     const int64_t nf = 28;
     assert_true(wn_table_ncols(x->t) > nf);
     wn_rng r = wn_rng_make(11, 0);
+    int64_t fc[31];
+    for (int64_t f = 0; f < nf; f++)
+        fc[f] = FC[f];
+    x->nf = nf;
     if (extra) {
         float *a = malloc((size_t)n * sizeof *a), *m = malloc((size_t)n * sizeof *m),
               *c = malloc((size_t)n * sizeof *c);
+        assert_non_null(a);
+        assert_non_null(m);
+        assert_non_null(c);
         for (int64_t i = 0; i < n; i++) {
             a[i] = wn_rng_uniform(&r) < 0.2 ? NAN : (float)wn_rng_normal(&r);
             m[i] = NAN;
             c[i] = 3.0f;
         }
-        /* the new columns come after the existing ones */
         int64_t base = wn_table_ncols(x->t);
         WN_OK_OR_FAIL(wn_table_add_column(x->t, "nanny", a));
         WN_OK_OR_FAIL(wn_table_add_column(x->t, "allnan", m));
@@ -52,59 +68,73 @@ static void fixture_make(fixture *x, int64_t n, int extra)
         free(a);
         free(m);
         free(c);
-        x->nf = nf + 3;
-        int64_t *fc = malloc((size_t)x->nf * sizeof *fc);
-        for (int64_t f = 0; f < nf; f++)
-            fc[f] = FC[f];
         fc[nf] = base;
         fc[nf + 1] = base + 1;
         fc[nf + 2] = base + 2;
-        WN_OK_OR_FAIL(wn__binning_fit(x->t, fc, x->nf, 255, 0, 3, 2, &x->b));
-        WN_OK_OR_FAIL(wn__binning_apply(x->b, x->t, fc, 2, &x->codes));
-        free(fc);
-    } else {
-        x->nf = nf;
-        WN_OK_OR_FAIL(wn__binning_fit(x->t, FC, nf, 255, 0, 3, 2, &x->b));
-        WN_OK_OR_FAIL(wn__binning_apply(x->b, x->t, FC, 2, &x->codes));
+        x->nf = nf + 3;
     }
+    WN_OK_OR_FAIL(wn__binning_fit(x->t, fc, x->nf, 255, 0, 3, 2, &x->b));
+    WN_OK_OR_FAIL(wn__binning_apply_rowmajor(x->b, x->t, fc, 2, &x->codes));
     x->n = n;
-    x->grad = malloc((size_t)n * sizeof(float));
-    x->hess = malloc((size_t)n * sizeof(float));
+    x->g = malloc((size_t)n * sizeof *x->g);
+    x->h = malloc((size_t)n * sizeof *x->h);
+    x->gh = malloc((size_t)n * sizeof *x->gh);
+    assert_non_null(x->g);
+    assert_non_null(x->h);
+    assert_non_null(x->gh);
     for (int64_t i = 0; i < n; i++) {
-        double pr = wn_rng_uniform(&r);
-        /* magnitudes over 2^-20 .. 2^20, so that double sums of the floats
-         * round and the order of the additions shows in the bits */
-        double scale = ldexp(1.0, (int)wn_rng_below(&r, 41) - 20);
-        x->grad[i] = (float)((pr - (wn_rng_uniform(&r) < 0.5 ? 1.0 : 0.0)) * scale);
-        x->hess[i] = (float)(pr * (1.0 - pr));
+        x->g[i] = (int32_t)wn_rng_below(&r, 2 * QMAX + 1) - QMAX;
+        double u = wn_rng_uniform(&r);
+        x->h[i] = u < 0.1 ? -(int32_t)wn_rng_below(&r, QMAX + 1)
+                  : u < 0.15 ? 0
+                             : (int32_t)wn_rng_below(&r, QMAX + 1);
+        x->gh[i] = wn__gh_pack(x->g[i], x->h[i]);
     }
 }
 
 static void fixture_free(fixture *x)
 {
-    free(x->grad);
-    free(x->hess);
+    free(x->g);
+    free(x->h);
+    free(x->gh);
     wn_free(x->codes);
     wn__binning_free(x->b);
     wn_table_free(x->t);
 }
 
-/* The slow obvious version: per feature, rows in the order given, double
- * sums of the float gradients (rows == NULL: 0 .. nnode-1). Same order as
- * hist.h defines, so the bits must match. */
+/* The slow obvious version: for each row of the node, for each feature, add
+ * the row's packed word and one to the bin of its code. Also checks, per
+ * bin, that the packed sum unpacks to the int64 sums of the halves. */
 static void ref_build(const fixture *x, const int64_t *rows, int64_t nnode, wn__hist *out)
 {
-    memset(out->bins, 0, (size_t)out->nbins_total * sizeof *out->bins);
-    for (int64_t f = 0; f < x->nf; f++)
-        for (int64_t i = 0; i < nnode; i++) {
-            int64_t r = rows ? rows[i] : i;
-            int k = x->codes[f * x->n + r];
+    const size_t nb = (size_t)out->nbins_total;
+    memset(out->gh, 0, nb * sizeof *out->gh);
+    memset(out->n, 0, nb * sizeof *out->n);
+    int64_t *sg = calloc(nb, sizeof *sg), *sh = calloc(nb, sizeof *sh);
+    assert_non_null(sg);
+    assert_non_null(sh);
+    for (int64_t i = 0; i < nnode; i++) {
+        int64_t r = rows ? rows[i] : i;
+        assert_true(r >= 0 && r < x->n);
+        for (int64_t f = 0; f < x->nf; f++) {
+            int k = x->codes[r * x->nf + f];
             assert_true(k < x->b->nbins[f]);
-            wn__hist_bin *e = &out->bins[out->offset[f] + k];
-            e->g = e->g + (double)x->grad[r];
-            e->h = e->h + (double)x->hess[r];
-            e->n = e->n + 1;
+            int64_t j = out->offset[f] + k;
+            out->gh[j] += x->gh[r];
+            out->n[j]++;
+            sg[j] += x->g[r];
+            sh[j] += x->h[r];
         }
+    }
+    for (size_t j = 0; j < nb; j++) {
+        int64_t g, h;
+        wn__gh_unpack(out->gh[j], &g, &h);
+        if (g != sg[j] || h != sh[j])
+            fail_msg("reference bin %zu: unpacked (%lld, %lld), sums (%lld, %lld)", j,
+                     (long long)g, (long long)h, (long long)sg[j], (long long)sh[j]);
+    }
+    free(sg);
+    free(sh);
 }
 
 static wn__hist *hist_new(const wn__binning *b)
@@ -114,14 +144,52 @@ static wn__hist *hist_new(const wn__binning *b)
     return h;
 }
 
+static wn__hist_builder *builder_new(const wn__binning *b, int threads)
+{
+    wn__hist_builder *hb = NULL;
+    WN_OK_OR_FAIL(wn__hist_builder_create(b, threads, &hb));
+    return hb;
+}
+
 static void assert_hist_equal(const wn__hist *a, const wn__hist *c, const char *what)
 {
+    assert_int_equal(a->nfeat, c->nfeat);
     assert_int_equal(a->nbins_total, c->nbins_total);
-    for (int64_t k = 0; k < a->nbins_total; k++)
-        if (memcmp(&a->bins[k], &c->bins[k], sizeof a->bins[k]) != 0)
-            fail_msg("%s: bin %lld differs: (%.17g, %.17g, %lld) vs (%.17g, %.17g, %lld)", what,
-                     (long long)k, a->bins[k].g, a->bins[k].h, (long long)a->bins[k].n,
-                     c->bins[k].g, c->bins[k].h, (long long)c->bins[k].n);
+    const size_t nb = (size_t)a->nbins_total;
+    if (memcmp(a->gh, c->gh, nb * sizeof *a->gh) == 0 &&
+        memcmp(a->n, c->n, nb * sizeof *a->n) == 0)
+        return;
+    for (size_t k = 0; k < nb; k++)
+        if (a->gh[k] != c->gh[k] || a->n[k] != c->n[k]) {
+            int64_t g1, h1, g2, h2;
+            wn__gh_unpack(a->gh[k], &g1, &h1);
+            wn__gh_unpack(c->gh[k], &g2, &h2);
+            fail_msg("%s: bin %zu differs: (%lld, %lld, %u) vs (%lld, %lld, %u)", what, k,
+                     (long long)g1, (long long)h1, (unsigned)a->n[k], (long long)g2,
+                     (long long)h2, (unsigned)c->n[k]);
+        }
+}
+
+static void assert_hist_zero(const wn__hist *h)
+{
+    for (int64_t k = 0; k < h->nbins_total; k++)
+        if (h->gh[k] != 0 || h->n[k] != 0)
+            fail_msg("bin %lld not zero", (long long)k);
+}
+
+/* m distinct rows of 0..n-1 in random order (m <= n). */
+static int64_t *random_rows(wn_rng *r, int64_t n, int64_t m)
+{
+    int64_t *all = malloc((size_t)(n > 0 ? n : 1) * sizeof *all);
+    assert_non_null(all);
+    for (int64_t i = 0; i < n; i++)
+        all[i] = i;
+    for (int64_t i = 0; i < m; i++) { /* partial Fisher-Yates */
+        int64_t j = i + (int64_t)wn_rng_below(r, (uint64_t)(n - i)), tmp = all[i];
+        all[i] = all[j];
+        all[j] = tmp;
+    }
+    return all;
 }
 
 /* ---- tests ------------------------------------------------------------------ */
@@ -136,180 +204,177 @@ static void test_layout(void **state)
     int64_t total = 0;
     for (int64_t f = 0; f < x.nf; f++) {
         assert_int_equal(h->offset[f], total);
-        assert_true(wn__hist_feature(h, f) == h->bins + total);
         total += x.b->nbins[f];
     }
     assert_int_equal(h->offset[x.nf], total);
     assert_int_equal(h->nbins_total, total);
-    for (int64_t k = 0; k < total; k++)
-        assert_true(h->bins[k].g == 0.0 && h->bins[k].h == 0.0 && h->bins[k].n == 0);
+    assert_hist_zero(h);
     /* the all-missing feature has one bin, the constant one two */
     assert_int_equal(x.b->nbins[x.nf - 2], 1);
     assert_int_equal(x.b->nbins[x.nf - 1], 2);
+    /* clear zeroes a dirty histogram */
+    for (int64_t k = 0; k < total; k++) {
+        h->gh[k] = (uint64_t)k * 0x9e3779b97f4a7c15u;
+        h->n[k] = (uint32_t)k + 1;
+    }
+    wn__hist_clear(h);
+    assert_hist_zero(h);
+    wn__hist_clear(NULL);
     wn__hist_free(h);
     wn__hist_free(NULL);
+    wn__hist_builder_free(NULL);
     fixture_free(&x);
 }
 
-static void test_reference_root_and_threads(void **state)
+static void test_reference_root(void **state)
 {
     (void)state;
     fixture x;
     fixture_make(&x, 20000, 1);
-    wn__hist *h1 = hist_new(x.b), *h2 = hist_new(x.b), *h3 = hist_new(x.b),
-             *ref = hist_new(x.b);
+    wn__hist_builder *hb = builder_new(x.b, 1);
+    wn__hist *h = hist_new(x.b), *ref = hist_new(x.b);
     ref_build(&x, NULL, x.n, ref);
-    WN_OK_OR_FAIL(wn__hist_build(x.b, x.codes, x.n, x.grad, x.hess, NULL, x.n, 1, h1));
-    assert_hist_equal(h1, ref, "root, 1 thread vs reference");
-    WN_OK_OR_FAIL(wn__hist_build(x.b, x.codes, x.n, x.grad, x.hess, NULL, x.n, 2, h2));
-    assert_memory_equal(h1->bins, h2->bins, (size_t)h1->nbins_total * sizeof *h1->bins);
-    WN_OK_OR_FAIL(wn__hist_build(x.b, x.codes, x.n, x.grad, x.hess, NULL, x.n, 7, h3));
-    assert_memory_equal(h1->bins, h3->bins, (size_t)h1->nbins_total * sizeof *h1->bins);
+    WN_OK_OR_FAIL(wn__hist_build(hb, x.codes, x.gh, NULL, x.n, h));
+    assert_hist_equal(h, ref, "root vs reference");
     /* an explicit identity row list gives the same bits as rows == NULL */
     int64_t *id = malloc((size_t)x.n * sizeof *id);
+    assert_non_null(id);
     for (int64_t i = 0; i < x.n; i++)
         id[i] = i;
-    WN_OK_OR_FAIL(wn__hist_build(x.b, x.codes, x.n, x.grad, x.hess, id, x.n, 2, h2));
-    assert_hist_equal(h2, ref, "identity rows vs reference");
-    /* every feature counts every row once; the sums agree across features */
+    WN_OK_OR_FAIL(wn__hist_build(hb, x.codes, x.gh, id, x.n, h));
+    assert_hist_equal(h, ref, "identity rows vs reference");
+    /* every feature counts every row once and sums to the node's totals */
+    int64_t G = 0, H = 0;
+    for (int64_t i = 0; i < x.n; i++) {
+        G += x.g[i];
+        H += x.h[i];
+    }
     for (int64_t f = 0; f < x.nf; f++) {
         int64_t cnt = 0;
-        double g = 0;
-        for (int k = 0; k < x.b->nbins[f]; k++) {
-            cnt += wn__hist_feature(h1, f)[k].n;
-            g += wn__hist_feature(h1, f)[k].g;
+        uint64_t acc = 0;
+        for (int64_t k = h->offset[f]; k < h->offset[f + 1]; k++) {
+            cnt += h->n[k];
+            acc += h->gh[k];
         }
+        int64_t g, hh;
+        wn__gh_unpack(acc, &g, &hh);
         assert_int_equal(cnt, x.n);
-        double g0 = 0;
-        for (int k = 0; k < x.b->nbins[0]; k++)
-            g0 += wn__hist_feature(h1, 0)[k].g;
-        assert_true(fabs(g - g0) <= 1e-9 * 1048576.0 * (double)x.n);
+        assert_int_equal(g, G);
+        assert_int_equal(hh, H);
     }
-    free(id);
-    wn__hist_free(h1);
-    wn__hist_free(h2);
-    wn__hist_free(h3);
-    wn__hist_free(ref);
-    fixture_free(&x);
-}
-
-static void test_missing_bin(void **state)
-{
-    (void)state;
-    fixture x;
-    fixture_make(&x, 5000, 1);
-    wn__hist *h = hist_new(x.b);
-    WN_OK_OR_FAIL(wn__hist_build(x.b, x.codes, x.n, x.grad, x.hess, NULL, x.n, 2, h));
+    /* the missing bin of the NaN column holds exactly its NaN rows */
     const float *nanny = wn_table_column(x.t, wn_table_ncols(x.t) - 3);
-    int64_t fa = x.nf - 3, fm = x.nf - 2, fcst = x.nf - 1;
-    int64_t nmiss = 0;
-    double g = 0.0, hs = 0.0;
+    int64_t fa = x.nf - 3, fm = x.nf - 2, fcst = x.nf - 1, nmiss = 0, gm = 0, hm = 0;
     for (int64_t i = 0; i < x.n; i++)
         if (isnan(nanny[i])) {
             nmiss++;
-            g += (double)x.grad[i];
-            hs += (double)x.hess[i];
+            gm += x.g[i];
+            hm += x.h[i];
         }
-    assert_true(nmiss > 800 && nmiss < 1200);
-    const wn__hist_bin *mb = &wn__hist_feature(h, fa)[x.b->missing_bin[fa]];
-    assert_int_equal(mb->n, nmiss);
-    assert_true(mb->g == g && mb->h == hs); /* same row order: exact */
-    /* all-missing: the one bin holds everything; constant: bin 0 all, missing none */
-    assert_int_equal(wn__hist_feature(h, fm)[0].n, x.n);
-    assert_int_equal(wn__hist_feature(h, fcst)[0].n, x.n);
-    assert_int_equal(wn__hist_feature(h, fcst)[1].n, 0);
-    assert_true(wn__hist_feature(h, fcst)[1].g == 0.0);
+    assert_true(nmiss > 3000 && nmiss < 5000);
+    int64_t km = h->offset[fa] + x.b->missing_bin[fa], g, hh;
+    assert_int_equal(h->n[km], nmiss);
+    wn__gh_unpack(h->gh[km], &g, &hh);
+    assert_int_equal(g, gm);
+    assert_int_equal(hh, hm);
+    /* all-missing: its one bin holds everything; constant: bin 0 all, missing none */
+    assert_int_equal(h->n[h->offset[fm]], x.n);
+    assert_int_equal(h->n[h->offset[fcst]], x.n);
+    assert_int_equal(h->n[h->offset[fcst] + 1], 0);
+    assert_true(h->gh[h->offset[fcst] + 1] == 0);
+    free(id);
     wn__hist_free(h);
+    wn__hist_free(ref);
+    wn__hist_builder_free(hb);
     fixture_free(&x);
 }
 
-static void test_empty_node(void **state)
-{
-    (void)state;
-    fixture x;
-    fixture_make(&x, 1000, 1);
-    wn__hist *h = hist_new(x.b);
-    WN_OK_OR_FAIL(wn__hist_build(x.b, x.codes, x.n, x.grad, x.hess, NULL, x.n, 1, h));
-    int64_t one = 5;
-    /* a dirty histogram is cleared by an empty build, with or without a row list */
-    WN_OK_OR_FAIL(wn__hist_build(x.b, x.codes, x.n, x.grad, x.hess, &one, 0, 2, h));
-    for (int64_t k = 0; k < h->nbins_total; k++)
-        assert_true(h->bins[k].g == 0.0 && h->bins[k].h == 0.0 && h->bins[k].n == 0);
-    WN_OK_OR_FAIL(wn__hist_build(x.b, NULL, 0, NULL, NULL, NULL, 0, 2, h));
-    for (int64_t k = 0; k < h->nbins_total; k++)
-        assert_true(h->bins[k].n == 0);
-    /* a one-row node */
-    WN_OK_OR_FAIL(wn__hist_build(x.b, x.codes, x.n, x.grad, x.hess, &one, 1, 2, h));
-    for (int64_t f = 0; f < x.nf; f++) {
-        const wn__hist_bin *e = &wn__hist_feature(h, f)[x.codes[f * x.n + 5]];
-        assert_int_equal(e->n, 1);
-        assert_true(e->g == (double)x.grad[5] && e->h == (double)x.hess[5]);
-    }
-    wn__hist_free(h);
-    fixture_free(&x);
-}
-
-static void test_subset_and_view(void **state)
+static void test_subsets_tiny_empty(void **state)
 {
     (void)state;
     fixture x;
     fixture_make(&x, 30000, 1);
-    /* a shuffled subset of a third of the rows */
-    int64_t m = 0;
-    int64_t *rows = malloc((size_t)x.n * sizeof *rows);
-    for (int64_t i = 0; i < x.n; i++)
-        if (i % 3 == 1)
-            rows[m++] = i;
+    wn__hist_builder *hb1 = builder_new(x.b, 1), *hb2 = builder_new(x.b, 2);
+    wn__hist *h = hist_new(x.b), *ref = hist_new(x.b);
     wn_rng r = wn_rng_make(99, 0);
-    for (int64_t i = m - 1; i > 0; i--) {
-        int64_t j = (int64_t)wn_rng_below(&r, (uint64_t)i + 1), tmp = rows[i];
-        rows[i] = rows[j];
-        rows[j] = tmp;
+    const int64_t sizes[] = {1, 2, 3, 4, 5, 7, 17, 100, 1000, 8191, 8192, 12000, 29999, 30000};
+    for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+        int64_t m = sizes[s];
+        int64_t *rows = random_rows(&r, x.n, m);
+        ref_build(&x, rows, m, ref);
+        char what[64];
+        snprintf(what, sizeof what, "subset of %lld rows, 1 thread", (long long)m);
+        WN_OK_OR_FAIL(wn__hist_build(hb1, x.codes, x.gh, rows, m, h));
+        assert_hist_equal(h, ref, what);
+        snprintf(what, sizeof what, "subset of %lld rows, 2 threads", (long long)m);
+        WN_OK_OR_FAIL(wn__hist_build(hb2, x.codes, x.gh, rows, m, h));
+        assert_hist_equal(h, ref, what);
+        /* tiny nodes: each row adds exactly once to each feature */
+        if (m <= 7) {
+            int64_t cnt = 0;
+            for (int64_t k = 0; k < h->nbins_total; k++)
+                cnt += h->n[k];
+            assert_int_equal(cnt, m * x.nf);
+        }
+        free(rows);
     }
-    wn__hist *h = hist_new(x.b), *h2 = hist_new(x.b), *ref = hist_new(x.b);
-    ref_build(&x, rows, m, ref);
-    WN_OK_OR_FAIL(wn__hist_build(x.b, x.codes, x.n, x.grad, x.hess, rows, m, 2, h));
-    assert_hist_equal(h, ref, "shuffled subset vs reference");
-    WN_OK_OR_FAIL(wn__hist_build(x.b, x.codes, x.n, x.grad, x.hess, rows, m, 1, h2));
-    assert_memory_equal(h->bins, h2->bins, (size_t)h->nbins_total * sizeof *h->bins);
-    /* the same rows as a table view: its own codes and gathered gradients,
-     * rows == NULL, give the same bits */
-    wn_table *v = NULL;
-    WN_OK_OR_FAIL(wn_table_view_rows(x.t, rows, m, &v));
-    int64_t *fc = malloc((size_t)x.nf * sizeof *fc);
-    int64_t base = wn_table_ncols(x.t) - 3;
-    for (int64_t f = 0; f < x.nf - 3; f++)
-        fc[f] = FC[f];
-    for (int k = 0; k < 3; k++)
-        fc[x.nf - 3 + k] = base + k;
-    uint8_t *cv = NULL;
-    WN_OK_OR_FAIL(wn__binning_apply(x.b, v, fc, 2, &cv));
-    float *gv = malloc((size_t)m * sizeof *gv), *hv = malloc((size_t)m * sizeof *hv);
-    for (int64_t i = 0; i < m; i++) {
-        gv[i] = x.grad[rows[i]];
-        hv[i] = x.hess[rows[i]];
-    }
-    WN_OK_OR_FAIL(wn__hist_build(x.b, cv, m, gv, hv, NULL, m, 2, h2));
-    assert_hist_equal(h2, ref, "view vs reference");
-    /* another order of the same rows: equal counts, sums within rounding */
-    int64_t *sorted = malloc((size_t)m * sizeof *sorted);
-    for (int64_t i = 0, k = 0; i < x.n; i++)
-        if (i % 3 == 1)
-            sorted[k++] = i;
-    WN_OK_OR_FAIL(wn__hist_build(x.b, x.codes, x.n, x.grad, x.hess, sorted, m, 2, h2));
-    for (int64_t k = 0; k < h->nbins_total; k++) {
-        assert_int_equal(h2->bins[k].n, h->bins[k].n);
-        assert_true(fabs(h2->bins[k].g - h->bins[k].g) <= 1e-12 * 1048576.0 * (double)m);
-    }
-    free(sorted);
-    free(gv);
-    free(hv);
-    wn_free(cv);
-    free(fc);
-    wn_table_free(v);
-    free(rows);
+    /* one row: its packed word sits in exactly the bins of its codes */
+    int64_t one = 5;
+    WN_OK_OR_FAIL(wn__hist_build(hb2, x.codes, x.gh, &one, 1, h));
+    for (int64_t f = 0; f < x.nf; f++)
+        for (int64_t k = 0; k < x.b->nbins[f]; k++) {
+            int hit = k == x.codes[one * x.nf + f];
+            assert_int_equal(h->n[h->offset[f] + k], hit);
+            assert_true(h->gh[h->offset[f] + k] == (hit ? x.gh[one] : 0));
+        }
+    /* the same row twice counts twice */
+    int64_t two[2] = {5, 5};
+    WN_OK_OR_FAIL(wn__hist_build(hb1, x.codes, x.gh, two, 2, h));
+    assert_int_equal(h->n[h->offset[0] + x.codes[5 * x.nf]], 2);
+    /* empty node: a dirty histogram is cleared, with or without a row list,
+     * and codes/gh may be NULL */
+    WN_OK_OR_FAIL(wn__hist_build(hb2, x.codes, x.gh, NULL, x.n, h));
+    WN_OK_OR_FAIL(wn__hist_build(hb2, x.codes, x.gh, &one, 0, h));
+    assert_hist_zero(h);
+    WN_OK_OR_FAIL(wn__hist_build(hb1, x.codes, x.gh, NULL, x.n, h));
+    WN_OK_OR_FAIL(wn__hist_build(hb1, NULL, NULL, NULL, 0, h));
+    assert_hist_zero(h);
     wn__hist_free(h);
-    wn__hist_free(h2);
+    wn__hist_free(ref);
+    wn__hist_builder_free(hb1);
+    wn__hist_builder_free(hb2);
+    fixture_free(&x);
+}
+
+static void test_threads(void **state)
+{
+    (void)state;
+    fixture x;
+    fixture_make(&x, 60000, 1);
+    wn__hist_builder *hb[4] = {builder_new(x.b, 1), builder_new(x.b, 2), builder_new(x.b, 3),
+                               builder_new(x.b, 0)};
+    wn__hist *h = hist_new(x.b), *ref = hist_new(x.b);
+    wn_rng r = wn_rng_make(5, 0);
+    /* the root; a big shuffled node; nodes just over the parallel threshold
+     * (fewer chunks than threads) and with an odd size */
+    const int64_t sizes[] = {-1, 50001, 8192, 10000, 12289, 20011};
+    for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+        int64_t m = sizes[s] < 0 ? x.n : sizes[s];
+        int64_t *rows = sizes[s] < 0 ? NULL : random_rows(&r, x.n, m);
+        ref_build(&x, rows, m, ref);
+        for (int t = 0; t < 4; t++) {
+            char what[80];
+            snprintf(what, sizeof what, "%lld rows, builder %d", (long long)m, t);
+            wn__hist_clear(h);
+            h->n[0] = 77; /* dirty: build overwrites */
+            WN_OK_OR_FAIL(wn__hist_build(hb[t], x.codes, x.gh, rows, m, h));
+            assert_hist_equal(h, ref, what);
+        }
+        free(rows);
+    }
+    for (int t = 0; t < 4; t++)
+        wn__hist_builder_free(hb[t]);
+    wn__hist_free(h);
     wn__hist_free(ref);
     fixture_free(&x);
 }
@@ -319,60 +384,148 @@ static void test_subtract(void **state)
     (void)state;
     fixture x;
     fixture_make(&x, 40000, 1);
-    /* parent: every row but multiples of 5; split on feature 3 at its median bin */
-    int64_t np = 0, nl = 0, nr = 0;
-    int64_t *par = malloc((size_t)x.n * sizeof *par), *left = malloc((size_t)x.n * sizeof *left),
-            *right = malloc((size_t)x.n * sizeof *right);
-    int cut = x.b->missing_bin[3] / 2;
-    for (int64_t i = 0; i < x.n; i++) {
-        if (i % 5 == 0)
-            continue;
-        par[np++] = i;
-        if (x.codes[3 * x.n + i] <= cut)
-            left[nl++] = i;
-        else
-            right[nr++] = i;
+    /* parent: every row but multiples of 5, shuffled; split on feature 3 at
+     * its median bin, and (second round) on the NaN column's missing bin */
+    wn_rng r = wn_rng_make(3, 0);
+    for (int round = 0; round < 2; round++) {
+        int64_t np = 0, nl = 0, nr = 0;
+        int64_t *par = malloc((size_t)x.n * sizeof *par),
+                *left = malloc((size_t)x.n * sizeof *left),
+                *right = malloc((size_t)x.n * sizeof *right);
+        assert_non_null(par);
+        assert_non_null(left);
+        assert_non_null(right);
+        for (int64_t i = 0; i < x.n; i++)
+            if (i % 5 != 0)
+                par[np++] = i;
+        for (int64_t i = np - 1; i > 0; i--) {
+            int64_t j = (int64_t)wn_rng_below(&r, (uint64_t)i + 1), tmp = par[i];
+            par[i] = par[j];
+            par[j] = tmp;
+        }
+        int64_t fs = round == 0 ? 3 : x.nf - 3;
+        int cut = round == 0 ? x.b->missing_bin[3] / 2 : x.b->missing_bin[fs] - 1;
+        for (int64_t i = 0; i < np; i++) {
+            int64_t row = par[i];
+            if (x.codes[row * x.nf + fs] <= cut)
+                left[nl++] = row;
+            else
+                right[nr++] = row;
+        }
+        assert_true(nl > 1000 && nr > 1000);
+        wn__hist_builder *hb = builder_new(x.b, 2);
+        wn__hist *hp = hist_new(x.b), *hl = hist_new(x.b), *hr = hist_new(x.b),
+                 *hs = hist_new(x.b);
+        WN_OK_OR_FAIL(wn__hist_build(hb, x.codes, x.gh, par, np, hp));
+        WN_OK_OR_FAIL(wn__hist_build(hb, x.codes, x.gh, left, nl, hl));
+        WN_OK_OR_FAIL(wn__hist_build(hb, x.codes, x.gh, right, nr, hr));
+        WN_OK_OR_FAIL(wn__hist_subtract(hp, hl, hs));
+        assert_hist_equal(hs, hr, "parent - left vs right");
+        WN_OK_OR_FAIL(wn__hist_subtract(hp, hr, hs));
+        assert_hist_equal(hs, hl, "parent - right vs left");
+        /* the split feature: the right child has nothing in the left bins */
+        for (int k = 0; k <= cut; k++)
+            assert_int_equal(hr->n[hr->offset[fs] + k], 0);
+        /* parent - parent is zero */
+        WN_OK_OR_FAIL(wn__hist_subtract(hp, hp, hs));
+        assert_hist_zero(hs);
+        /* in place: sibling may be the child, or the parent */
+        wn__hist *hl2 = hist_new(x.b);
+        memcpy(hl2->gh, hl->gh, (size_t)hl->nbins_total * sizeof *hl->gh);
+        memcpy(hl2->n, hl->n, (size_t)hl->nbins_total * sizeof *hl->n);
+        WN_OK_OR_FAIL(wn__hist_subtract(hp, hl2, hl2));
+        assert_hist_equal(hl2, hr, "in place into the child");
+        WN_OK_OR_FAIL(wn__hist_subtract(hp, hl, hp));
+        assert_hist_equal(hp, hr, "in place into the parent");
+        wn__hist_free(hl2);
+        wn__hist_free(hp);
+        wn__hist_free(hl);
+        wn__hist_free(hr);
+        wn__hist_free(hs);
+        wn__hist_builder_free(hb);
+        free(par);
+        free(left);
+        free(right);
     }
-    assert_true(nl > 1000 && nr > 1000);
-    wn__hist *hp = hist_new(x.b), *hl = hist_new(x.b), *hr = hist_new(x.b),
-             *hs = hist_new(x.b), *habs = hist_new(x.b);
-    WN_OK_OR_FAIL(wn__hist_build(x.b, x.codes, x.n, x.grad, x.hess, par, np, 2, hp));
-    WN_OK_OR_FAIL(wn__hist_build(x.b, x.codes, x.n, x.grad, x.hess, left, nl, 2, hl));
-    WN_OK_OR_FAIL(wn__hist_build(x.b, x.codes, x.n, x.grad, x.hess, right, nr, 1, hr));
-    WN_OK_OR_FAIL(wn__hist_subtract(hp, hl, hs));
-    /* the scale of the rounding: sums of |g| over the parent's rows */
-    float *absg = malloc((size_t)x.n * sizeof *absg);
-    for (int64_t i = 0; i < x.n; i++)
-        absg[i] = fabsf(x.grad[i]);
-    WN_OK_OR_FAIL(wn__hist_build(x.b, x.codes, x.n, absg, x.hess, par, np, 1, habs));
-    int64_t inexact = 0;
-    for (int64_t k = 0; k < hp->nbins_total; k++) {
-        assert_int_equal(hs->bins[k].n, hr->bins[k].n);
-        double tg = 1e-9 * (habs->bins[k].g > 1.0 ? habs->bins[k].g : 1.0);
-        double th = 1e-9 * (hp->bins[k].h > 1.0 ? hp->bins[k].h : 1.0);
-        if (fabs(hs->bins[k].g - hr->bins[k].g) > tg || fabs(hs->bins[k].h - hr->bins[k].h) > th)
-            fail_msg("bin %lld: derived (%.17g, %.17g), direct (%.17g, %.17g)", (long long)k,
-                     hs->bins[k].g, hs->bins[k].h, hr->bins[k].g, hr->bins[k].h);
-        inexact += hs->bins[k].g != hr->bins[k].g;
-    }
-    printf("subtract: %lld of %lld bins differ from a direct build in the last bits\n",
-           (long long)inexact, (long long)hp->nbins_total);
-    /* feature 3 itself: the right child has nothing in the left bins */
-    for (int k = 0; k <= cut; k++)
-        assert_int_equal(wn__hist_feature(hs, 3)[k].n, 0);
-    /* in place: sibling may be the parent */
-    WN_OK_OR_FAIL(wn__hist_subtract(hp, hl, hp));
-    assert_memory_equal(hp->bins, hs->bins, (size_t)hs->nbins_total * sizeof *hs->bins);
-    free(absg);
-    free(par);
-    free(left);
-    free(right);
-    wn__hist_free(hp);
-    wn__hist_free(hl);
-    wn__hist_free(hr);
-    wn__hist_free(hs);
-    wn__hist_free(habs);
     fixture_free(&x);
+}
+
+static void test_pack(void **state)
+{
+    (void)state;
+    const int32_t M = INT32_MAX; /* 2^31 - 1 */
+    const int32_t v[] = {0, 1, -1, 2, -2, 12345, -12345, 65535, -65536, 1 << 30, -(1 << 30),
+                         M - 1, -(M - 1), M, -M};
+    const size_t nv = sizeof v / sizeof v[0];
+    for (size_t i = 0; i < nv; i++)
+        for (size_t j = 0; j < nv; j++) {
+            uint64_t w = wn__gh_pack(v[i], v[j]);
+            int64_t g, h;
+            wn__gh_unpack(w, &g, &h);
+            if (g != v[i] || h != v[j])
+                fail_msg("pack(%d, %d) unpacks to (%lld, %lld)", v[i], v[j], (long long)g,
+                         (long long)h);
+            /* the difference of two packed words is the packed difference
+             * (when it fits) */
+            for (size_t k = 0; k < nv; k++)
+                for (size_t l = 0; l < nv; l++) {
+                    int64_t dg = (int64_t)v[i] - v[k], dh = (int64_t)v[j] - v[l];
+                    if (dg < -M || dg > M || dh < -M || dh > M)
+                        continue;
+                    int64_t g2, h2;
+                    wn__gh_unpack(w - wn__gh_pack(v[k], v[l]), &g2, &h2);
+                    if (g2 != dg || h2 != dh)
+                        fail_msg("(%d,%d)-(%d,%d) unpacks to (%lld, %lld)", v[i], v[j], v[k],
+                                 v[l], (long long)g2, (long long)h2);
+                    int64_t sg = (int64_t)v[i] + v[k], sh = (int64_t)v[j] + v[l];
+                    if (sg < -M || sg > M || sh < -M || sh > M)
+                        continue;
+                    wn__gh_unpack(w + wn__gh_pack(v[k], v[l]), &g2, &h2);
+                    if (g2 != sg || h2 != sh)
+                        fail_msg("(%d,%d)+(%d,%d) unpacks to (%lld, %lld)", v[i], v[j], v[k],
+                                 v[l], (long long)g2, (long long)h2);
+                }
+        }
+    /* zero packs to zero; (0, -1) is all ones in the low half only after the
+     * carry is undone: its high half must read 0 */
+    assert_true(wn__gh_pack(0, 0) == 0);
+    int64_t g, h;
+    wn__gh_unpack(wn__gh_pack(0, -1), &g, &h);
+    assert_int_equal(g, 0);
+    assert_int_equal(h, -1);
+    /* random walks: running sums of packed words unpack to the running sums
+     * of the halves while those stay within int32 (big steps, both signs, so
+     * the low half carries and borrows often) */
+    wn_rng r = wn_rng_make(2024, 0);
+    for (int walk = 0; walk < 200; walk++) {
+        uint64_t acc = 0;
+        int64_t sg = 0, sh = 0;
+        int32_t step = walk < 100 ? (1 << 24) : M;
+        for (int i = 0; i < 2000; i++) {
+            int32_t a = (int32_t)((int64_t)wn_rng_below(&r, 2 * (uint64_t)step + 1) - step);
+            int32_t b = (int32_t)((int64_t)wn_rng_below(&r, 2 * (uint64_t)step + 1) - step);
+            if (sg + a < -M || sg + a > M || sh + b < -M || sh + b > M)
+                continue; /* the trainer keeps every sum within int32 */
+            acc += wn__gh_pack(a, b);
+            sg += a;
+            sh += b;
+            wn__gh_unpack(acc, &g, &h);
+            if (g != sg || h != sh)
+                fail_msg("walk %d step %d: unpacked (%lld, %lld), sums (%lld, %lld)", walk, i,
+                         (long long)g, (long long)h, (long long)sg, (long long)sh);
+        }
+    }
+    /* order does not matter: adding many words forwards and backwards */
+    uint64_t fw = 0, bw = 0;
+    uint64_t words[1000];
+    for (int i = 0; i < 1000; i++)
+        words[i] = wn__gh_pack((int32_t)wn_rng_below(&r, 2000001) - 1000000,
+                               (int32_t)wn_rng_below(&r, 2000001) - 1000000);
+    for (int i = 0; i < 1000; i++) {
+        fw += words[i];
+        bw += words[999 - i];
+    }
+    assert_true(fw == bw);
 }
 
 static void test_errors(void **state)
@@ -382,33 +535,65 @@ static void test_errors(void **state)
     fixture_make(&x, 500, 1);
     fixture_make(&y, 500, 0);
     wn__hist *h = hist_new(x.b), *hy = hist_new(y.b), *o = NULL;
+    wn__hist_builder *hb = builder_new(x.b, 2), *ob = NULL;
+    /* create: NULL arguments, bad shapes; *out untouched */
     WN_EXPECT_ERR(wn__hist_create(NULL, &o), WN_EINVAL, "NULL");
     WN_EXPECT_ERR(wn__hist_create(x.b, NULL), WN_EINVAL, "NULL");
-    WN_EXPECT_ERR(wn__hist_build(x.b, x.codes, x.n, x.grad, x.hess, NULL, x.n, 1, NULL),
-                  WN_EINVAL, "NULL");
-    WN_EXPECT_ERR(wn__hist_build(x.b, x.codes, x.n, x.grad, x.hess, NULL, x.n, 1, hy), WN_EINVAL,
-                  "features");
-    WN_EXPECT_ERR(wn__hist_build(x.b, x.codes, x.n, x.grad, x.hess, NULL, x.n + 1, 1, h),
-                  WN_EINVAL, "nnode");
-    WN_EXPECT_ERR(wn__hist_build(x.b, x.codes, x.n, x.grad, x.hess, NULL, -1, 1, h), WN_EINVAL,
-                  "negative");
-    WN_EXPECT_ERR(wn__hist_build(x.b, x.codes, x.n, NULL, x.hess, NULL, x.n, 1, h), WN_EINVAL,
-                  "grad");
-    int64_t bad[3] = {0, 500, 1};
-    WN_EXPECT_ERR(wn__hist_build(x.b, x.codes, x.n, x.grad, x.hess, bad, 3, 1, h), WN_EINVAL,
-                  "rows[1] = 500");
-    bad[1] = -1;
-    WN_EXPECT_ERR(wn__hist_build(x.b, x.codes, x.n, x.grad, x.hess, bad, 3, 2, h), WN_EINVAL,
-                  "rows[1] = -1");
-    /* a code past the feature's bins is caught, not written elsewhere */
-    int64_t fc = x.nf - 1; /* constant: 2 bins */
-    x.codes[fc * x.n + 7] = 200;
-    WN_EXPECT_ERR(wn__hist_build(x.b, x.codes, x.n, x.grad, x.hess, NULL, x.n, 2, h), WN_EINVAL,
-                  "code");
-    WN_EXPECT_ERR(wn__hist_subtract(h, hy, h), WN_EINVAL, "shapes");
+    WN_EXPECT_ERR(wn__hist_builder_create(NULL, 1, &ob), WN_EINVAL, "NULL");
+    WN_EXPECT_ERR(wn__hist_builder_create(x.b, 1, NULL), WN_EINVAL, "NULL");
+    wn__binning fake = *x.b;
+    int nb_bad[31];
+    for (int64_t f = 0; f < x.nf; f++)
+        nb_bad[f] = x.b->nbins[f];
+    fake.nbins = nb_bad;
+    fake.nfeat = 0;
+    WN_EXPECT_ERR(wn__hist_create(&fake, &o), WN_EINVAL, "nfeat");
+    WN_EXPECT_ERR(wn__hist_builder_create(&fake, 1, &ob), WN_EINVAL, "nfeat");
+    fake.nfeat = x.nf;
+    nb_bad[4] = 0;
+    WN_EXPECT_ERR(wn__hist_create(&fake, &o), WN_EINVAL, "feature 4");
+    nb_bad[4] = 257;
+    WN_EXPECT_ERR(wn__hist_create(&fake, &o), WN_EINVAL, "feature 4");
+    WN_EXPECT_ERR(wn__hist_builder_create(&fake, 1, &ob), WN_EINVAL, "feature 4");
+    assert_null(o);
+    assert_null(ob);
+    nb_bad[4] = 256; /* the largest allowed */
+    WN_OK_OR_FAIL(wn__hist_create(&fake, &o));
+    wn__hist_free(o);
+    o = NULL;
+    /* a histogram of the same number of features and bins, but laid out
+     * differently (two features' bin counts swapped) */
+    int64_t fa = 0, fb = 1;
+    while (x.b->nbins[fb] == x.b->nbins[fa])
+        fb++;
+    for (int64_t f = 0; f < x.nf; f++)
+        nb_bad[f] = x.b->nbins[f];
+    nb_bad[fa] = x.b->nbins[fb];
+    nb_bad[fb] = x.b->nbins[fa];
+    wn__hist *hswap = hist_new(&fake);
+    assert_int_equal(hswap->nbins_total, h->nbins_total);
+    /* build */
+    WN_EXPECT_ERR(wn__hist_build(NULL, x.codes, x.gh, NULL, x.n, h), WN_EINVAL, "builder");
+    WN_EXPECT_ERR(wn__hist_build(hb, x.codes, x.gh, NULL, x.n, NULL), WN_EINVAL, "out");
+    WN_EXPECT_ERR(wn__hist_build(hb, x.codes, x.gh, NULL, -1, h), WN_EINVAL, "nnode");
+    WN_EXPECT_ERR(wn__hist_build(hb, x.codes, x.gh, NULL, x.n, hy), WN_EINVAL, "shaped");
+    WN_EXPECT_ERR(wn__hist_build(hb, x.codes, x.gh, NULL, x.n, hswap), WN_EINVAL, "shaped");
+    WN_EXPECT_ERR(wn__hist_build(hb, NULL, x.gh, NULL, x.n, h), WN_EINVAL, "codes");
+    WN_EXPECT_ERR(wn__hist_build(hb, x.codes, NULL, NULL, x.n, h), WN_EINVAL, "gh");
+    /* subtract */
+    WN_EXPECT_ERR(wn__hist_subtract(NULL, h, h), WN_EINVAL, "parent");
     WN_EXPECT_ERR(wn__hist_subtract(h, NULL, h), WN_EINVAL, "child");
+    WN_EXPECT_ERR(wn__hist_subtract(h, h, NULL), WN_EINVAL, "sibling");
+    WN_EXPECT_ERR(wn__hist_subtract(h, hy, h), WN_EINVAL, "shapes");
+    WN_EXPECT_ERR(wn__hist_subtract(h, h, hy), WN_EINVAL, "shapes");
+    WN_EXPECT_ERR(wn__hist_subtract(hswap, h, h), WN_EINVAL, "shapes");
+    WN_EXPECT_ERR(wn__hist_subtract(h, h, hswap), WN_EINVAL, "shapes");
+    /* still usable after the errors */
+    WN_OK_OR_FAIL(wn__hist_build(hb, x.codes, x.gh, NULL, x.n, h));
+    wn__hist_free(hswap);
     wn__hist_free(h);
     wn__hist_free(hy);
+    wn__hist_builder_free(hb);
     fixture_free(&x);
     fixture_free(&y);
 }
@@ -417,30 +602,45 @@ static void test_alloc_failures(void **state)
 {
     (void)state;
     fixture x;
-    fixture_make(&x, 3000, 1);
-    int64_t rows[4] = {9, 2, 2999, 0};
+    fixture_make(&x, 20000, 1);
+    int64_t rows[4] = {9, 2, 19999, 0};
+    wn__hist *ref = hist_new(x.b);
+    ref_build(&x, NULL, x.n, ref);
     int succeeded = 0;
-    for (int64_t n = 1; !succeeded && n < 1000; n++) {
+    int64_t n;
+    for (n = 1; !succeeded && n < 1000; n++) {
         wn__hist *a = NULL, *c = NULL;
+        wn__hist_builder *b1 = NULL, *b3 = NULL;
         wn__alloc_fail_at(n);
         wn_status s = wn__hist_create(x.b, &a);
         if (s == WN_OK)
+            s = wn__hist_builder_create(x.b, 1, &b1);
+        if (s == WN_OK)
+            s = wn__hist_builder_create(x.b, 3, &b3);
+        if (s == WN_OK)
             s = wn__hist_create(x.b, &c);
         if (s == WN_OK)
-            s = wn__hist_build(x.b, x.codes, x.n, x.grad, x.hess, NULL, x.n, 2, a);
+            s = wn__hist_build(b3, x.codes, x.gh, NULL, x.n, a);
         if (s == WN_OK)
-            s = wn__hist_build(x.b, x.codes, x.n, x.grad, x.hess, rows, 4, 1, c);
+            s = wn__hist_build(b1, x.codes, x.gh, rows, 4, c);
         if (s == WN_OK)
             s = wn__hist_subtract(a, c, a);
         wn__alloc_fail_at(0);
-        if (s == WN_OK)
+        if (s == WN_OK) {
             succeeded = 1;
-        else
+            WN_OK_OR_FAIL(wn__hist_build(b1, x.codes, x.gh, NULL, x.n, c));
+            assert_hist_equal(c, ref, "after the sweep");
+        } else {
             assert_int_equal(s, WN_ENOMEM);
+        }
         wn__hist_free(a);
         wn__hist_free(c);
+        wn__hist_builder_free(b1);
+        wn__hist_builder_free(b3);
     }
     assert_true(succeeded);
+    assert_true(n > 3); /* at least the failures of the creates were seen */
+    wn__hist_free(ref);
     fixture_free(&x);
 }
 
@@ -448,11 +648,11 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_layout),
-        cmocka_unit_test(test_reference_root_and_threads),
-        cmocka_unit_test(test_missing_bin),
-        cmocka_unit_test(test_empty_node),
-        cmocka_unit_test(test_subset_and_view),
+        cmocka_unit_test(test_reference_root),
+        cmocka_unit_test(test_subsets_tiny_empty),
+        cmocka_unit_test(test_threads),
         cmocka_unit_test(test_subtract),
+        cmocka_unit_test(test_pack),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_alloc_failures),
     };
