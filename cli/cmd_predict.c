@@ -69,12 +69,14 @@ static int64_t unused_columns(const wn_model *m, const wn_table *t, const char *
         names[i] = wn_model_feature_name(m, i);
     qsort(names, (size_t)nf, sizeof *names, cmp_str);
     const char *label = wn_model_label_name(m), *fold_by = wn_model_fold_by(m);
+    const char *weight = wn_model_weight_name(m);
     size_t off = 0;
     for (int64_t c = 0; c < nc; c++) {
         const char *name = wn_table_name(t, c);
         if (bsearch(&name, names, (size_t)nf, sizeof *names, cmp_str))
             continue;
         if ((label && !strcmp(name, label)) || (fold_by && !strcmp(name, fold_by)) ||
+            (weight && !strcmp(name, weight)) ||
             (id && !strcmp(name, id)))
             continue;
         if (count < 20 && off < bufsize) {

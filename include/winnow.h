@@ -533,6 +533,7 @@ int wn_model_num_outputs(const wn_model *m);           /* 1, or num_class     */
 int64_t wn_model_num_features(const wn_model *m);
 const char *wn_model_feature_name(const wn_model *m, int64_t i);
 const char *wn_model_label_name(const wn_model *m);
+const char *wn_model_weight_name(const wn_model *m);   /* NULL: unweighted    */
 int wn_model_num_folds(const wn_model *m);             /* 1 = no k-fold       */
 const char *wn_model_fold_by(const wn_model *m);       /* NULL when 1 fold    */
 /* Rounds kept in fold f (after early stopping: best iteration + 1). */

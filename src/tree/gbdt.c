@@ -327,6 +327,8 @@ wn_status wn__gbdt_train_fold(train_ctx *c, int fold, const fold_rows *fr, wn__f
                 }
             }
             if (all_rows) {
+                int nt = wn__threads(p->threads);
+#pragma omp parallel for num_threads(nt) schedule(dynamic, 1) if (nt > 1 && n > 65536)
                 for (int32_t l = 0; l < t->nleaves; l++) {
                     const int64_t *lr;
                     int64_t ln;

@@ -17,7 +17,7 @@
 #define WN__PREFETCH(p) ((void)(p))
 #endif
 
-#define PART_BLOCK 65536 /* rows per block of the parallel partition: fixed,
+#define PART_BLOCK 16384 /* rows per block of the parallel partition: fixed,
                             so the result never depends on the thread count */
 
 typedef struct leaf_state {
@@ -316,17 +316,30 @@ wn_status wn__grow_tree(wn__grower *g, const wn__grow_params *p, const wn__grow_
             hist_put(g, hs);
             goto done;
         }
-        if (ok_small) {
+        if (ok_small)
             small->hist = hs;
-            find(g, p, d, small);
-        } else {
+        else
             hist_put(g, hs);
-        }
-        if (ok_large) {
+        if (ok_large)
             large->hist = ph;
-            find(g, p, d, large);
-        } else {
+        else
             hist_put(g, ph);
+        if (ok_small && ok_large && wn__threads(p->threads) > 1) {
+            /* the two searches are independent: one per thread */
+            wn__grow_params p1 = *p;
+            p1.threads = 1;
+#pragma omp parallel sections num_threads(2)
+            {
+#pragma omp section
+                find(g, &p1, d, small);
+#pragma omp section
+                find(g, &p1, d, large);
+            }
+        } else {
+            if (ok_small)
+                find(g, p, d, small);
+            if (ok_large)
+                find(g, p, d, large);
         }
     }
     wn__tree *t = NULL;
@@ -335,6 +348,8 @@ wn_status wn__grow_tree(wn__grower *g, const wn__grow_params *p, const wn__grow_
     memcpy(t->nodes, g->nodes, (size_t)nnodes * sizeof *t->nodes);
     const wn__split_params *sp = &p->split;
     double hmin = sp->min_hess > 1e-12 ? sp->min_hess : 1e-12;
+    int nt = wn__threads(p->threads);
+#pragma omp parallel for num_threads(nt) schedule(dynamic, 1) if (nt > 1 && nused > 65536)
     for (int l = 0; l < nleaves; l++) {
         /* leaf refit: exact sums of the leaf's rows, ascending row order */
         const int64_t *lr = g->idx + L[l].begin;

@@ -143,6 +143,10 @@ const char *wn_model_label_name(const wn_model *m)
 {
     return m ? m->label_name : NULL;
 }
+const char *wn_model_weight_name(const wn_model *m)
+{
+    return m ? m->weight_name : NULL;
+}
 int wn_model_num_folds(const wn_model *m)
 {
     return m ? m->nfold : 0;
