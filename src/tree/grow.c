@@ -17,6 +17,10 @@
 #define WN__PREFETCH(p) ((void)(p))
 #endif
 
+/* Both children's split searches run at once when the histograms hold at
+ * least this many bins (a search over fewer is shorter than waking a thread) */
+#define PAR_SCAN_BINS 4096
+
 #define PART_BLOCK 16384 /* rows per block of the parallel partition: fixed,
                             so the result never depends on the thread count */
 
@@ -324,7 +328,8 @@ wn_status wn__grow_tree(wn__grower *g, const wn__grow_params *p, const wn__grow_
             large->hist = ph;
         else
             hist_put(g, ph);
-        if (ok_small && ok_large && wn__threads(p->threads) > 1) {
+        if (ok_small && ok_large && wn__threads(p->threads) > 1 &&
+            g->b->nfeat * WN__BIN_MAX_BINS >= PAR_SCAN_BINS) {
             /* the two searches are independent: one per thread */
             wn__grow_params p1 = *p;
             p1.threads = 1;

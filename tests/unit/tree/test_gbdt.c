@@ -329,6 +329,68 @@ static void test_determinism(void **state)
     wn_table_free(t);
 }
 
+/* Every objective, k-fold and the monotone path give the same bits at 1 and
+ * 2 threads (row counts above the parallel thresholds). */
+static void test_determinism_objectives(void **state)
+{
+    (void)state;
+    wn_table *t = higgs(70000, 12);
+    int64_t n = wn_table_nrows(t), lc = wn_table_role_column(t, WN_ROLE_LABEL);
+    float *y3 = malloc((size_t)n * sizeof *y3), *id = malloc((size_t)n * sizeof *id);
+    for (int64_t i = 0; i < n; i++) {
+        y3[i] = wn_table_get(t, i, lc) + (float)(i % 3 == 0); /* 0..2 */
+        id[i] = (float)i;
+    }
+    WN_OK_OR_FAIL(wn_table_add_column(t, "y3", y3));
+    WN_OK_OR_FAIL(wn_table_add_column(t, "event", id));
+    WN_OK_OR_FAIL(wn_table_set_role(t, wn_table_ncols(t) - 2, WN_ROLE_IGNORED));
+    WN_OK_OR_FAIL(wn_table_set_role(t, wn_table_ncols(t) - 1, WN_ROLE_ID));
+    const wn_objective objs[5] = {WN_OBJ_MULTICLASS, WN_OBJ_L1, WN_OBJ_HUBER, WN_OBJ_L2,
+                                  WN_OBJ_BINARY};
+    for (int c = 0; c < 5; c++) {
+        if (objs[c] == WN_OBJ_MULTICLASS) {
+            WN_OK_OR_FAIL(wn_table_set_role(t, lc, WN_ROLE_IGNORED));
+            WN_OK_OR_FAIL(wn_table_set_role(t, wn_table_ncols(t) - 2, WN_ROLE_LABEL));
+        } else if (objs[c] == WN_OBJ_L1) {
+            WN_OK_OR_FAIL(wn_table_set_role(t, wn_table_ncols(t) - 2, WN_ROLE_IGNORED));
+            WN_OK_OR_FAIL(wn_table_set_role(t, lc, WN_ROLE_LABEL));
+        }
+        wn_gbdt_params p;
+        wn_gbdt_params_default(&p);
+        p.objective = objs[c];
+        p.rounds = 2;
+        p.num_leaves = 15;
+        int8_t mono[28] = {0};
+        mono[0] = 1;
+        mono[5] = -1;
+        if (objs[c] == WN_OBJ_BINARY) {
+            p.folds = 3;
+            p.fold_by = "event";
+            p.monotone = mono;
+            p.n_monotone = 28;
+            p.lambda_l1 = 0.5;
+        }
+        int K = objs[c] == WN_OBJ_MULTICLASS ? 3 : 1;
+        double *pred[2];
+        for (int k = 0; k < 2; k++) {
+            p.threads = k + 1;
+            wn_model *m = NULL;
+            WN_OK_OR_FAIL(wn_gbdt_train(t, NULL, &p, &m));
+            pred[k] = malloc((size_t)(n * K) * sizeof(double));
+            WN_OK_OR_FAIL(wn_gbdt_predict(m, t, WN_PREDICT_RAW, 2 - k, pred[k]));
+            wn_model_free(m);
+        }
+        if (memcmp(pred[0], pred[1], (size_t)(n * K) * sizeof(double)) != 0)
+            fail_msg("objective %s: predictions differ between 1 and 2 threads",
+                     wn_objective_name(objs[c]));
+        free(pred[0]);
+        free(pred[1]);
+    }
+    free(y3);
+    free(id);
+    wn_table_free(t);
+}
+
 /* The model learns (AUC well above chance on held-out data), early stopping
  * keeps the best round, and the validation history agrees with it. */
 static void test_learns_and_early_stopping(void **state)
@@ -540,6 +602,7 @@ int main(void)
         cmocka_unit_test(test_missing_direction),
         cmocka_unit_test(test_monotone),
         cmocka_unit_test(test_determinism),
+        cmocka_unit_test(test_determinism_objectives),
         cmocka_unit_test(test_learns_and_early_stopping),
         cmocka_unit_test(test_kfold),
         cmocka_unit_test(test_multiclass),
