@@ -45,8 +45,6 @@ valid_metric() { # METRIC-NAME ARGS...: prints the final validation value
   shift
   "$WINNOW" train "$@" -o "$TMP/real.wnm" 2>/dev/null | sed -n "s/^  valid $name: \([0-9.e-]*\).*/\1/p"
 }
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
 auc=$(valid_metric auc "$D/magic/magic04.data" --label class --valid 0.2 --metric auc --rounds 200)
 awk -v a="$auc" 'BEGIN { exit !(a > 0.92) }' && ok || bad "MAGIC valid AUC '$auc' not > 0.92"
 auc=$(valid_metric auc "$D/htru2/HTRU_2.csv" --label class --valid 0.2 --metric auc --rounds 100)
