@@ -396,6 +396,49 @@ int wn_metric_higher_better(wn_metric m);
 wn_status wn_metric_eval(wn_metric m, const float *y, const float *w, const double *pred,
                          int64_t n, int nclass, double huber_delta, double *out);
 
+/* ROC analysis of a binary classifier's scores (src/eval/roc.c). y: 0/1
+ * labels; w: weights or NULL (negative weights allowed; each class's total
+ * must be > 0); score: larger = more signal-like. Deterministic. */
+typedef struct wn_roc_summary {
+    double auc;
+    double auc_lo, auc_hi;  /* bootstrap percentile interval (level given),
+                               NaN when nboot == 0                           */
+    double sig_eff_at_bkg[3]; /* signal efficiency at background efficiency
+                               1e-1, 1e-2, 1e-3 (TMVA's table; interpolated
+                               on the weighted ROC curve)                    */
+    double bkg_rej_at_sig[3]; /* background rejection 1 - eff_B at signal
+                               efficiency 0.3, 0.5, 0.7                      */
+    double ams;             /* max over thresholds of the approximate median
+                               significance (ATLAS Higgs challenge, b_reg =
+                               10) with s, b the weight sums above threshold  */
+    double ams_threshold;   /* the score where it is reached                 */
+    double brier;           /* weighted mean (p - y)^2; scores read as P     */
+    double accuracy;        /* at score 0.5                                  */
+} wn_roc_summary;
+
+/* Fills *out. nboot bootstrap resamples of the rows (0 = none) drawn by the
+ * counter RNG from seed; level e.g. 0.68 or 0.95. Errors: WN_EINVAL (n < 2,
+ * NULL, level outside (0,1), nboot < 0), WN_EFORMAT (a label not 0/1),
+ * WN_ENUMERIC (NaN score or weight; a class total <= 0). */
+wn_status wn_roc_summarize(const float *y, const float *w, const double *score, int64_t n,
+                           int64_t nboot, double level, uint64_t seed, int threads,
+                           wn_roc_summary *out);
+
+/* The weighted ROC curve: at most max_points (>= 2) points (eff_S, eff_B),
+ * from (0,0) to (1,1), thresholds chosen at equal steps of eff_S.
+ * *npoints receives the count; the caller provides arrays of max_points. */
+wn_status wn_roc_curve(const float *y, const float *w, const double *score, int64_t n,
+                       int64_t max_points, double *eff_sig, double *eff_bkg, int64_t *npoints);
+
+/* Two-sample Kolmogorov-Smirnov test between weighted samples a and b (e.g.
+ * train and test scores of one class, TMVA's overtraining check): *d the
+ * largest distance between the weighted empirical CDFs, *p the asymptotic
+ * p-value with the effective sizes n_eff = (sum w)^2 / sum w^2 (Kish).
+ * wa/wb may be NULL. Errors: WN_EINVAL (na or nb < 1), WN_ENUMERIC (NaN,
+ * a weight total <= 0). */
+wn_status wn_ks_test(const double *a, const float *wa, int64_t na, const double *b,
+                     const float *wb, int64_t nb, double *d, double *p);
+
 /* ------------------------------------------------------------------------ */
 /* Boosted decision trees                                                    */
 /* ------------------------------------------------------------------------ */
@@ -505,6 +548,12 @@ typedef struct wn_model wn_model;
 wn_status wn_gbdt_train(const wn_table *train, const wn_table *valid, const wn_gbdt_params *p,
                         wn_model **out);
 
+/* The rows wn_gbdt_train holds out for validation when valid_fraction > 0
+ * and no validation table is given: mask[r] = 1 for held-out rows of a
+ * table of nrows rows (k-fold training holds out the same rows within each
+ * fold's training set). Lets a caller compare training and held-out rows. */
+wn_status wn_gbdt_holdout_mask(const wn_gbdt_params *p, int64_t nrows, uint8_t *mask);
+
 typedef enum wn_predict_kind {
     WN_PREDICT_VALUE = 0, /* probabilities (classification) or values       */
     WN_PREDICT_RAW = 1    /* raw scores (log-odds, softmax inputs)           */
@@ -547,6 +596,29 @@ wn_status wn_model_history(const wn_model *m, int fold, wn_metric *metric, const
                            const double **valid, int64_t *n);
 /* The model file's JSON header (parameters, provenance), owned by the model. */
 const char *wn_model_header(const wn_model *m);
+
+/* Feature importance of a GBDT model, one value per feature (model order),
+ * summed over all trees of all folds: WN_IMPORTANCE_GAIN the total split gain
+ * of the feature's splits, WN_IMPORTANCE_SPLITS how many splits use it,
+ * WN_IMPORTANCE_COVER the training rows through them. */
+typedef enum wn_importance_kind {
+    WN_IMPORTANCE_GAIN = 0,
+    WN_IMPORTANCE_SPLITS = 1,
+    WN_IMPORTANCE_COVER = 2
+} wn_importance_kind;
+wn_status wn_gbdt_importance(const wn_model *m, wn_importance_kind kind, double *out);
+
+/* Exact SHAP values (TreeSHAP, Lundberg, Erion & Lee 2018, arXiv:1802.03888,
+ * the path-dependent algorithm; leaf covers from the training rows) of every
+ * row of t: out[(r * nout + k) * (nfeat + 1) + j] is feature j's
+ * contribution to raw score k of row r, and j = nfeat holds the expected
+ * value (base score + the trees' cover-weighted mean leaf values), so a
+ * row's nfeat + 1 values sum to its raw score (WN_PREDICT_RAW) up to
+ * rounding. A k-fold model uses the fold that predict would use, or, when t
+ * lacks the fold column, the mean of the folds' values (SHAP values are
+ * linear in the model, so the sum still holds). Parallel over rows;
+ * deterministic. Errors as wn_gbdt_predict. */
+wn_status wn_gbdt_shap(const wn_model *m, const wn_table *t, int threads, double *out);
 
 #ifdef __cplusplus
 }

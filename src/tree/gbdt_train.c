@@ -50,6 +50,21 @@ static wn_status role_column(const wn_table *t, wn_role r, int required, int64_t
     return WN_OK;
 }
 
+static int held_out(const wn_gbdt_params *p, int64_t r)
+{
+    uint64_t u = wn_rng_u64_at(p->seed, STREAM_VALID, (uint64_t)r);
+    return (double)(u >> 11) * 0x1.0p-53 < p->valid_fraction;
+}
+
+wn_status wn_gbdt_holdout_mask(const wn_gbdt_params *p, int64_t nrows, uint8_t *mask)
+{
+    if (!p || (!mask && nrows > 0) || nrows < 0)
+        return wn__fail(WN_EINVAL, "gbdt_holdout_mask: bad arguments");
+    for (int64_t r = 0; r < nrows; r++)
+        mask[r] = (uint8_t)(p->valid_fraction > 0.0 && held_out(p, r));
+    return WN_OK;
+}
+
 static wn_metric resolve_metric(const wn_gbdt_params *p)
 {
     return p->metric == WN_METRIC_DEFAULT ? wn__objective_default_metric(p->objective) : p->metric;
@@ -396,12 +411,9 @@ wn_status wn_gbdt_train(const wn_table *train, const wn_table *valid, const wn_g
         for (int64_t r = 0; r < n; r++) {
             if (nfold > 1 && d.fold_of[r] == f)
                 continue;
-            if (fr->valid) {
-                uint64_t u = wn_rng_u64_at(p->seed, STREAM_VALID, (uint64_t)r);
-                if ((double)(u >> 11) * 0x1.0p-53 < p->valid_fraction) {
-                    fr->valid[fr->nvalid++] = r;
-                    continue;
-                }
+            if (fr->valid && held_out(p, r)) {
+                fr->valid[fr->nvalid++] = r;
+                continue;
             }
             fr->train[fr->ntrain++] = r;
         }
