@@ -39,6 +39,12 @@ void cli_progress_done(cli_progress *p);
 
 double cli_now(void);
 
+/* The trust summary printed after training (cli/trust.c): features by split
+ * gain; for binary classifiers, held-out ROC figures and the overtraining
+ * KS test. valid: the validation table or NULL. */
+void cli_trust_summary(const wn_model *m, const wn_table *train, const wn_table *valid,
+                       const wn_gbdt_params *p, int threads);
+
 /* Parses a decimal integer / float option value strictly; prints an error
  * naming the option and returns non-zero on junk. */
 int cli_parse_i64(const char *cmd, const char *opt, const char *s, long long lo, long long hi,

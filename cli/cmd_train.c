@@ -573,6 +573,7 @@ int cmd_train(int argc, char **argv)
         goto done;
     }
     print_summary(m, v || p.valid_fraction > 0, secs, out);
+    cli_trust_summary(m, t, v, &p, p.threads);
 
 done:
     wn_model_free(m);

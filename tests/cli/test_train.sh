@@ -82,6 +82,16 @@ cut -d, -f1-9,11 "$TMP/r.csv" >"$TMP/rv.csv"
 expect 3 "rv.csv: --weight: no column named 'weight'" -- train "$TMP/r.csv" --label label --weight weight --valid "$TMP/rv.csv" -o "$TMP/x.wnm"
 
 contains "3 folds by 'event'" -- train "$TMP/r.csv" --label label --weight weight --folds 3 --fold-by event --rounds 15 -o "$TMP/rk.wnm"
+# the trust summary: gain ranking always; held-out ROC and KS with --valid;
+# with --folds the out-of-fold scores; a hint without held-out data
+contains "held-out: every event, scored by the fold model that did not see it" -- train "$TMP/r.csv" --label label --weight weight --folds 3 --fold-by event --rounds 15 -o "$TMP/rk2.wnm"
+out=$("$WINNOW" train "$TMP/h.csv" --label label --valid 0.25 --rounds 30 -o "$TMP/ht.wnm" 2>&1)
+for want in "features by split gain: " "held-out: " "AUC 0." "68% bootstrap interval" \
+  "signal efficiency at background efficiency 1e-1 / 1e-2 / 1e-3" "AMS " \
+  "overtraining (KS, training vs held-out scores): class 0 D = "; do
+  grep -qF "$want" <<<"$out" && ok || bad "trust summary lacks '$want': $out"
+done
+contains "no held-out data" -- train "$TMP/h.csv" --label label --rounds 5 -o "$TMP/hn.wnm"
 contains "predicted 5000 rows" -- predict "$TMP/rk.wnm" "$TMP/r.csv" --id event -o "$TMP/rkp.csv"
 [ "$(header "$TMP/rkp.csv")" = "event,prediction" ] && [ "$(nrows "$TMP/rkp.csv")" = 5000 ] \
   && ok || bad "rkp.csv: $(header "$TMP/rkp.csv"), $(nrows "$TMP/rkp.csv") rows"

@@ -1,0 +1,232 @@
+/* trust.c — the trust summary `winnow train` prints under its training
+ * summary: features ranked by split gain, and for binary classifiers the
+ * held-out figures physicists check before believing a classifier (AUC with
+ * a bootstrap interval, TMVA's efficiency table, the AMS) and TMVA's
+ * overtraining check (Kolmogorov-Smirnov test of training vs held-out
+ * scores, per class). All numbers come from the library; this file picks
+ * the rows and prints. */
+#include "cli.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TOP_FEATURES 10
+#define NBOOT 200
+#define KS_ALARM 0.01 /* p below this: the score distributions differ */
+
+typedef struct feat_rank {
+    double v;
+    int64_t i;
+} feat_rank;
+
+static int by_value_desc(const void *a, const void *b)
+{
+    const feat_rank *x = a, *y = b;
+    if (x->v != y->v)
+        return x->v < y->v ? 1 : -1;
+    return (x->i > y->i) - (x->i < y->i);
+}
+
+static void print_importance(const wn_model *m)
+{
+    int64_t nf = wn_model_num_features(m);
+    double *gain = malloc((size_t)nf * sizeof *gain);
+    feat_rank *r = malloc((size_t)nf * sizeof *r);
+    if (!gain || !r || wn_gbdt_importance(m, WN_IMPORTANCE_GAIN, gain) != WN_OK) {
+        free(gain);
+        free(r);
+        return;
+    }
+    double tot = 0.0;
+    for (int64_t i = 0; i < nf; i++) {
+        r[i].v = gain[i];
+        r[i].i = i;
+        tot += gain[i];
+    }
+    qsort(r, (size_t)nf, sizeof *r, by_value_desc);
+    printf("  features by split gain:");
+    for (int64_t i = 0; i < nf && i < TOP_FEATURES; i++)
+        printf("%s %s %.1f%%", i ? "," : "", wn_model_feature_name(m, r[i].i),
+               tot > 0.0 ? 100.0 * r[i].v / tot : 0.0);
+    if (nf > TOP_FEATURES)
+        printf(", ... (%lld more)", (long long)(nf - TOP_FEATURES));
+    printf("\n");
+    free(gain);
+    free(r);
+}
+
+/* Label and weight columns of t by the model's names (weights NULL when the
+ * model is unweighted). 0 on success. */
+static int gather_truth(const wn_model *m, const wn_table *t, float *y, float *w)
+{
+    int64_t c;
+    if (wn_table_find(t, wn_model_label_name(m), &c) != WN_OK)
+        return -1;
+    wn_table_gather(t, c, y);
+    const char *wn = wn_model_weight_name(m);
+    if (w && wn) {
+        if (wn_table_find(t, wn, &c) != WN_OK)
+            return -1;
+        wn_table_gather(t, c, w);
+    } else if (w) {
+        for (int64_t r = 0, n = wn_table_nrows(t); r < n; r++)
+            w[r] = 1.0f;
+    }
+    return 0;
+}
+
+/* Scores and truth of one sample: the rows of t with mask[r] == want (mask
+ * NULL: all rows). */
+typedef struct sample {
+    double *s;
+    float *y, *w;
+    int64_t n;
+} sample;
+
+static void sample_free(sample *x)
+{
+    free(x->s);
+    free(x->y);
+    free(x->w);
+}
+
+static int take(const double *s, const float *y, const float *w, int64_t n, const uint8_t *mask,
+                int want, sample *out)
+{
+    memset(out, 0, sizeof *out);
+    out->s = malloc((size_t)(n ? n : 1) * sizeof *out->s);
+    out->y = malloc((size_t)(n ? n : 1) * sizeof *out->y);
+    out->w = malloc((size_t)(n ? n : 1) * sizeof *out->w);
+    if (!out->s || !out->y || !out->w)
+        return -1;
+    for (int64_t r = 0; r < n; r++)
+        if (!mask || mask[r] == want) {
+            out->s[out->n] = s[r];
+            out->y[out->n] = y[r];
+            out->w[out->n] = w[r];
+            out->n++;
+        }
+    return 0;
+}
+
+static void print_roc(const sample *h, uint64_t seed, int threads)
+{
+    wn_roc_summary rs;
+    if (wn_roc_summarize(h->y, h->w, h->s, h->n, NBOOT, 0.68, seed, threads, &rs) != WN_OK) {
+        printf("  ROC: not available (%s)\n", wn_errmsg());
+        return;
+    }
+    printf("  AUC %.4f [%.4f, %.4f] (68%% bootstrap interval, %d resamples)\n", rs.auc,
+           rs.auc_lo, rs.auc_hi, NBOOT);
+    printf("  signal efficiency at background efficiency 1e-1 / 1e-2 / 1e-3: "
+           "%.3f / %.3f / %.3f\n",
+           rs.sig_eff_at_bkg[0], rs.sig_eff_at_bkg[1], rs.sig_eff_at_bkg[2]);
+    printf("  background rejection at signal efficiency 0.3 / 0.5 / 0.7: %.4f / %.4f / %.4f\n",
+           rs.bkg_rej_at_sig[0], rs.bkg_rej_at_sig[1], rs.bkg_rej_at_sig[2]);
+    printf("  AMS %.3f at score > %.4g (weights read as expected event counts)\n", rs.ams,
+           rs.ams_threshold);
+}
+
+/* KS test of training vs held-out scores, class by class. */
+static void print_ks(const sample *tr, const sample *h)
+{
+    int alarm = 0;
+    printf("  overtraining (KS, training vs held-out scores):");
+    for (int cls = 0; cls < 2; cls++) {
+        sample a, b;
+        memset(&a, 0, sizeof a);
+        memset(&b, 0, sizeof b);
+        uint8_t *ma = malloc((size_t)(tr->n ? tr->n : 1)), *mb = malloc((size_t)(h->n ? h->n : 1));
+        if (!ma || !mb) {
+            free(ma);
+            free(mb);
+            printf(" out of memory\n");
+            return;
+        }
+        for (int64_t r = 0; r < tr->n; r++)
+            ma[r] = tr->y[r] == (float)cls;
+        for (int64_t r = 0; r < h->n; r++)
+            mb[r] = h->y[r] == (float)cls;
+        double d, p;
+        if (take(tr->s, tr->y, tr->w, tr->n, ma, 1, &a) == 0 &&
+            take(h->s, h->y, h->w, h->n, mb, 1, &b) == 0 &&
+            wn_ks_test(a.s, a.w, a.n, b.s, b.w, b.n, &d, &p) == WN_OK) {
+            printf("%s class %d D = %.4f p = %.3g", cls ? ";" : "", cls, d, p);
+            alarm |= p < KS_ALARM;
+        } else {
+            printf("%s class %d not available (%s)", cls ? ";" : "", cls, wn_errmsg());
+        }
+        sample_free(&a);
+        sample_free(&b);
+        free(ma);
+        free(mb);
+    }
+    printf("\n    %s\n", alarm ? "-> the distributions differ (p < 0.01): the model may be "
+                              "overtrained; compare the train and valid metrics"
+                            : "-> no sign of overtraining (p >= 0.01 for both classes)");
+}
+
+void cli_trust_summary(const wn_model *m, const wn_table *train, const wn_table *valid,
+                       const wn_gbdt_params *p, int threads)
+{
+    printf("\ntrust:\n");
+    print_importance(m);
+    if (wn_model_objective(m) != WN_OBJ_BINARY)
+        return;
+    int64_t n = wn_table_nrows(train), nv = valid ? wn_table_nrows(valid) : 0;
+    if (!valid && !(p->valid_fraction > 0.0) && wn_model_num_folds(m) < 2) {
+        printf("  no held-out data: give --valid FRAC|FILE (or --folds) for the ROC figures "
+               "and the overtraining check\n");
+        return;
+    }
+    double *s = malloc((size_t)n * sizeof *s), *sv = nv ? malloc((size_t)nv * sizeof *sv) : NULL;
+    float *y = malloc((size_t)n * sizeof *y), *w = malloc((size_t)n * sizeof *w);
+    float *yv = nv ? malloc((size_t)nv * sizeof *yv) : NULL;
+    float *wv = nv ? malloc((size_t)nv * sizeof *wv) : NULL;
+    uint8_t *mask = malloc((size_t)n);
+    sample tr, h;
+    memset(&tr, 0, sizeof tr);
+    memset(&h, 0, sizeof h);
+    if (!s || !y || !w || !mask || (nv && (!sv || !yv || !wv)) || gather_truth(m, train, y, w) ||
+        wn_gbdt_predict(m, train, WN_PREDICT_VALUE, threads, s) != WN_OK) {
+        printf("  not available (%s)\n", wn_errmsg());
+        goto done;
+    }
+    if (valid) {
+        if (gather_truth(m, valid, yv, wv) ||
+            wn_gbdt_predict(m, valid, WN_PREDICT_VALUE, threads, sv) != WN_OK) {
+            printf("  not available (%s)\n", wn_errmsg());
+            goto done;
+        }
+        if (take(s, y, w, n, NULL, 0, &tr) || take(sv, yv, wv, nv, NULL, 0, &h))
+            goto done;
+        printf("  held-out: the validation file, %lld events\n", (long long)h.n);
+    } else if (p->valid_fraction > 0.0) {
+        wn_gbdt_holdout_mask(p, n, mask);
+        if (take(s, y, w, n, mask, 0, &tr) || take(s, y, w, n, mask, 1, &h))
+            goto done;
+        printf("  held-out: %lld of %lld events (--valid %g)\n", (long long)h.n, (long long)n,
+               p->valid_fraction);
+    } else {
+        /* k-fold: predict already gives each event the model that did not
+         * see it, so every event is held out once */
+        if (take(s, y, w, n, NULL, 0, &h))
+            goto done;
+        printf("  held-out: every event, scored by the fold model that did not see it\n");
+        print_roc(&h, p->seed, threads);
+        goto done;
+    }
+    print_roc(&h, p->seed, threads);
+    print_ks(&tr, &h);
+done:
+    sample_free(&tr);
+    sample_free(&h);
+    free(s);
+    free(sv);
+    free(y);
+    free(w);
+    free(yv);
+    free(wv);
+    free(mask);
+}
