@@ -439,6 +439,30 @@ wn_status wn_roc_curve(const float *y, const float *w, const double *score, int6
 wn_status wn_ks_test(const double *a, const float *wa, int64_t na, const double *b,
                      const float *wb, int64_t nb, double *d, double *p);
 
+/* Calibration (reliability) of predicted probabilities p in [0, 1]: nbins
+ * equal-width bins of p; per bin the weighted mean prediction, the weighted
+ * fraction of label 1 and the weight sum (NaN means for an empty bin), and
+ * the expected calibration error ECE = sum_b W_b |frac_b - mean_b| / W.
+ * Arrays of nbins entries (2..1000). Errors: WN_EINVAL, WN_EFORMAT (label
+ * not 0/1), WN_ENUMERIC (NaN, p outside [0,1], weight total <= 0). */
+wn_status wn_calibration(const float *y, const float *w, const double *p, int64_t n, int nbins,
+                         double *mean_pred, double *frac_pos, double *wsum, double *ece);
+
+/* The leak check's figure: the AUC of one feature used alone as the score
+ * (rows where x is NaN skipped; *used receives their complement). A value
+ * near 0 or 1 means the feature alone separates the classes. Errors as
+ * wn_roc_summarize. */
+wn_status wn_single_feature_auc(const float *y, const float *w, const float *x, int64_t n,
+                                double *auc, int64_t *used);
+
+/* Weighted Pearson correlations of ncols columns of t (physical columns
+ * cols[]), over the rows with mask[r] != 0 (mask NULL: all) and no NaN in
+ * any of the columns; out is ncols x ncols, row-major, 1 on the diagonal
+ * (NaN for a constant column). w may be NULL. Deterministic (fixed-order
+ * double sums). */
+wn_status wn_correlation(const wn_table *t, const int64_t *cols, int64_t ncols, const float *w,
+                         const uint8_t *mask, double *out);
+
 /* ------------------------------------------------------------------------ */
 /* Boosted decision trees                                                    */
 /* ------------------------------------------------------------------------ */
@@ -619,6 +643,44 @@ wn_status wn_gbdt_importance(const wn_model *m, wn_importance_kind kind, double 
  * linear in the model, so the sum still holds). Parallel over rows;
  * deterministic. Errors as wn_gbdt_predict. */
 wn_status wn_gbdt_shap(const wn_model *m, const wn_table *t, int threads, double *out);
+
+/* Permutation importance (Breiman 2001; Fisher, Rudin & Dominici 2019) on
+ * held-out data t: for each model feature, the metric's loss when that
+ * feature's values are shuffled among the rows (a permutation drawn by the
+ * counter RNG from (seed, feature, repeat)), repeated `repeats` (>= 2)
+ * times: mean[f] and std[f] (sample standard deviation over repeats) of
+ * metric(original) - metric(shuffled) for higher-is-better metrics (AUC),
+ * the reverse otherwise, so larger = more important. Needs the label (and
+ * weight) columns in t. Deterministic at any thread count. */
+wn_status wn_gbdt_permutation_importance(const wn_model *m, const wn_table *t, wn_metric metric,
+                                         int repeats, uint64_t seed, int threads, double *mean,
+                                         double *std);
+
+/* The run report: one self-contained HTML file (inline SVG, no scripts or
+ * network) judging a model (src/report/). train: the training rows (may be
+ * NULL: no overtraining panel); test: held-out rows with labels (may be
+ * NULL: only the model's own panels). Panels for binary classifiers: ROC
+ * and background rejection vs signal efficiency (log), TMVA's efficiency
+ * table, classifier output per class (train points over test filled, with
+ * KS p-values), importance (gain; permutation on test with error bars;
+ * mean |SHAP|), leak check, calibration, input distributions per class of
+ * the most important features, correlation matrices per class, learning
+ * curves, and the manifest (model header: data hash, parameters, seed,
+ * version, command). Other objectives get the panels that apply. Written
+ * atomically. */
+typedef struct wn_report_options {
+    const char *title;     /* NULL: from the model                          */
+    int max_features;      /* feature panels for the top features; default 8 */
+    int64_t max_rows;      /* rows sampled for SHAP and permutation
+                              importance (counter RNG); default 20000       */
+    int perm_repeats;      /* default 5                                     */
+    uint64_t seed;         /* default 42                                    */
+    int threads;           /* 0 = all                                       */
+} wn_report_options;
+
+void wn_report_options_default(wn_report_options *o);
+wn_status wn_gbdt_report(const wn_model *m, const wn_table *train, const wn_table *test,
+                         const wn_report_options *o, const char *path);
 
 #ifdef __cplusplus
 }
