@@ -656,6 +656,30 @@ wn_status wn_gbdt_permutation_importance(const wn_model *m, const wn_table *t, w
                                          int repeats, uint64_t seed, int threads, double *mean,
                                          double *std);
 
+/* The decoy test (src/eval/decoy.c): retrains with decoy features added —
+ * a row-shuffled copy of the model's most important feature (by gain: same
+ * distribution, no information) and pure Gaussian noise, plus optionally an
+ * existing column named extra_decoy (tests use it to plant an informative
+ * "decoy") — and measures each decoy's permutation importance on held-out
+ * rows (test; NULL: the training rows). A decoy passes when its importance
+ * is within the noise band: mean <= 2 std (std over repeats) or <= 1% of
+ * the top real feature's. The retraining uses params as given (and their
+ * seed), so it costs one more training. */
+typedef struct wn_decoy_result {
+    int ndecoys;              /* 2, or 3 with extra_decoy                  */
+    char names[3][80];        /* the decoy columns' names                  */
+    double mean[3], std[3];   /* their permutation importance (AUC loss for
+                                 binary, the objective's metric otherwise) */
+    double top_mean;          /* the most important real feature's         */
+    char top_name[80];
+    int pass[3];              /* 1: within the noise band                  */
+    int all_pass;
+} wn_decoy_result;
+
+wn_status wn_gbdt_decoy_test(const wn_model *m, const wn_table *train, const wn_table *test,
+                             const wn_gbdt_params *p, const char *extra_decoy, int repeats,
+                             wn_decoy_result *out);
+
 /* The run report: one self-contained HTML file (inline SVG, no scripts or
  * network) judging a model (src/report/). train: the training rows (may be
  * NULL: no overtraining panel); test: held-out rows with labels (may be
