@@ -110,6 +110,61 @@ static int take(const double *s, const float *y, const float *w, int64_t n, cons
     return 0;
 }
 
+/* Leak check: each feature alone as the score, on the held-out rows. */
+static void print_leak(const wn_model *m, const wn_table *t, const sample *h, const uint8_t *mask,
+                       int want)
+{
+    int64_t nf = wn_model_num_features(m), n = wn_table_nrows(t);
+    float *x = malloc((size_t)n * sizeof *x), *xs = malloc((size_t)(h->n ? h->n : 1) * sizeof *xs);
+    if (!x || !xs) {
+        free(x);
+        free(xs);
+        return;
+    }
+    double worst = 0.5;
+    int64_t wf = -1;
+    for (int64_t f = 0; f < nf; f++) {
+        int64_t c;
+        if (wn_table_find(t, wn_model_feature_name(m, f), &c) != WN_OK)
+            continue;
+        wn_table_gather(t, c, x);
+        int64_t k = 0;
+        for (int64_t r = 0; r < n; r++)
+            if (!mask || mask[r] == want)
+                xs[k++] = x[r];
+        double auc;
+        int64_t used;
+        if (k != h->n || wn_single_feature_auc(h->y, h->w, xs, k, &auc, &used) != WN_OK)
+            continue;
+        double sep = auc > 0.5 ? auc : 1.0 - auc;
+        if (sep > worst) {
+            worst = sep;
+            wf = f;
+        }
+    }
+    if (wf >= 0) {
+        if (worst > 0.999)
+            printf("  WARNING leak check: feature '%s' alone separates the classes (AUC %.4f): "
+                   "is it derived from the label?\n",
+                   wn_model_feature_name(m, wf), worst);
+        else
+            printf("  leak check: no single feature separates the classes (best alone: '%s', "
+                   "AUC %.4f)\n",
+                   wn_model_feature_name(m, wf), worst);
+    }
+    free(x);
+    free(xs);
+}
+
+/* Reliability of the predicted probabilities on the held-out rows. */
+static void print_calibration(const sample *h)
+{
+    enum { NB = 20 };
+    double mp[NB], fp[NB], ws[NB], ece;
+    if (wn_calibration(h->y, h->w, h->s, h->n, NB, mp, fp, ws, &ece) == WN_OK)
+        printf("  calibration: expected calibration error %.4f (%d bins)\n", ece, NB);
+}
+
 static void print_roc(const sample *h, uint64_t seed, int threads)
 {
     wn_roc_summary rs;
@@ -202,6 +257,11 @@ void cli_trust_summary(const wn_model *m, const wn_table *train, const wn_table 
         if (take(s, y, w, n, NULL, 0, &tr) || take(sv, yv, wv, nv, NULL, 0, &h))
             goto done;
         printf("  held-out: the validation file, %lld events\n", (long long)h.n);
+        print_roc(&h, p->seed, threads);
+        print_calibration(&h);
+        print_leak(m, valid, &h, NULL, 0);
+        print_ks(&tr, &h);
+        goto done;
     } else if (p->valid_fraction > 0.0) {
         wn_gbdt_holdout_mask(p, n, mask);
         if (take(s, y, w, n, mask, 0, &tr) || take(s, y, w, n, mask, 1, &h))
@@ -215,9 +275,13 @@ void cli_trust_summary(const wn_model *m, const wn_table *train, const wn_table 
             goto done;
         printf("  held-out: every event, scored by the fold model that did not see it\n");
         print_roc(&h, p->seed, threads);
+        print_calibration(&h);
+        print_leak(m, train, &h, NULL, 0);
         goto done;
     }
     print_roc(&h, p->seed, threads);
+    print_calibration(&h);
+    print_leak(m, train, &h, mask, 1);
     print_ks(&tr, &h);
 done:
     sample_free(&tr);

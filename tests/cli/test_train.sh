@@ -92,6 +92,11 @@ for want in "features by split gain: " "held-out: " "AUC 0." "68% bootstrap inte
   grep -qF "$want" <<<"$out" && ok || bad "trust summary lacks '$want': $out"
 done
 contains "no held-out data" -- train "$TMP/h.csv" --label label --rounds 5 -o "$TMP/hn.wnm"
+# the leak check names a planted leak (a copy of the label); calibration shown
+awk -F, 'NR == 1 { print $0 ",leak" } NR > 1 { print $0 "," $1 }' "$TMP/h.csv" >"$TMP/hl.csv"
+contains "WARNING leak check: feature 'leak' alone separates the classes (AUC 1.0000)" -- train "$TMP/hl.csv" --label label --valid 0.25 --rounds 10 --no-report -o "$TMP/hl.wnm"
+contains "calibration: expected calibration error" -- train "$TMP/h.csv" --label label --valid 0.25 --rounds 10 --no-report -o "$TMP/hc.wnm"
+contains "leak check: no single feature separates the classes" -- train "$TMP/h.csv" --label label --valid 0.25 --rounds 10 --no-report -o "$TMP/hc.wnm"
 contains "predicted 5000 rows" -- predict "$TMP/rk.wnm" "$TMP/r.csv" --id event -o "$TMP/rkp.csv"
 [ "$(header "$TMP/rkp.csv")" = "event,prediction" ] && [ "$(nrows "$TMP/rkp.csv")" = 5000 ] \
   && ok || bad "rkp.csv: $(header "$TMP/rkp.csv"), $(nrows "$TMP/rkp.csv") rows"
