@@ -72,7 +72,16 @@ int cli_csv_option(const char *cmd, int o, const char *arg, const char *optname,
 int cli_parse_choice(const char *cmd, const char *opt, const char *s, const char *a,
                      const char *b, int *out);
 
+/* PATH with its extension (after the last '/') replaced by ".report.html",
+ * or that appended when it has none: higgs.wnm -> higgs.report.html.
+ * malloc'd; NULL when out of memory. */
+char *cli_report_path(const char *path);
+
 int cmd_info(int argc, char **argv);
+int cmd_train(int argc, char **argv);
+int cmd_predict(int argc, char **argv);
+int cmd_evaluate(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_simulate(int argc, char **argv);
 int cmd_convert(int argc, char **argv);

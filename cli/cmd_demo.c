@@ -2,7 +2,8 @@
  *
  * Simulates a dijet resonance search sample (src/sim/), writes it, reads it
  * back and summarises it, trains boosted trees to tell signal from background
- * and measures their AUC on held-out events. Each capability that lands
+ * and measures their AUC on held-out events, then writes the run report
+ * that judges the model. Each capability that lands
  * extends this command, so that one line of the README shows what winnow can
  * do today. */
 #define _GNU_SOURCE
@@ -20,7 +21,8 @@ static void help(void)
            "Runs winnow's main job on built-in simulated data: a dijet resonance\n"
            "search sample (QCD-like background + a 3.5 TeV X -> YZ signal), written\n"
            "to DIR and summarised; boosted trees trained on 4 of every 5 events\n"
-           "(model saved as DIR/resonance.wnm) and their AUC on the 5th.\n\n"
+           "(model saved as DIR/resonance.wnm), their AUC on the 5th, and the run\n"
+           "report judging them (DIR/resonance.report.html: open it in a browser).\n\n"
            "options:\n"
            "  --out DIR     where outputs go (default: winnow-demo)\n"
            "  --rows N      events to simulate (default 200000)\n"
@@ -105,6 +107,21 @@ static int train_and_test(const char *cmd, wn_table *t, const char *mpath, uint6
     printf("5. test      signal vs background on %lld held-out events (every 5th):\n"
            "            AUC %.4f (predicted in %.3f s)\n",
            (long long)ntest, auc, tpred);
+    /* step 6: the run report judges the model (ROC, overtraining, importance,
+     * SHAP, leak check, calibration, distributions, correlations) */
+    char rpath[4200];
+    snprintf(rpath, sizeof rpath, "%.4000s", mpath);
+    char *dot = strrchr(rpath, '.');
+    snprintf(dot ? dot : rpath + strlen(rpath), 20, ".report.html");
+    wn_report_options ro;
+    wn_report_options_default(&ro);
+    ro.title = "winnow demo: dijet resonance search";
+    t0 = cli_now();
+    if ((s = wn_gbdt_report(m, train, test, &ro, rpath))) {
+        rc = cli_fail(cmd, s);
+        goto done;
+    }
+    printf("6. judge     trust checks and plots in %.2f s -> %s\n", cli_now() - t0, rpath);
 done:
     wn_model_free(m);
     wn_table_free(test);
@@ -195,9 +212,10 @@ int cmd_demo(int argc, char **argv)
     if (rc)
         return rc;
     printf("\noutputs in %s/ — next:\n"
+           "  open %s/resonance.report.html in a browser\n"
            "  winnow predict %s %s -o scores.csv\n"
            "  winnow info %s --json\n"
            "  winnow train --help\n",
-           out, mpath, path, path);
+           out, out, mpath, path, path);
     return WN_EXIT_OK;
 }

@@ -50,6 +50,8 @@ static void help(void)
            "  --class-weight W0,W1.. factors multiplying the weights of each class\n"
            "  --seed S               random seed (default 42)\n"
            "  --threads N            threads for reading and training (default: all)\n"
+           "  --no-report            do not write the HTML run report (by default MODEL\n"
+           "                         with its extension replaced by .report.html)\n"
            "  --param KEY=VALUE      any training parameter (repeatable): num_leaves,\n"
            "                         max_depth, min_data_in_leaf, min_sum_hessian,\n"
            "                         lambda_l1, lambda_l2, min_split_gain, row_subsample,\n"
@@ -82,7 +84,8 @@ enum {
     O_SEED,
     O_PARAM,
     O_MONOTONE,
-    O_CLASS_WEIGHT
+    O_CLASS_WEIGHT,
+    O_NO_REPORT
 };
 
 /* "winnow train a b c": the command line as typed, for the model's
@@ -371,6 +374,75 @@ static void print_summary(const wn_model *m, int has_valid, double secs, const c
     }
 }
 
+/* The run report beside MODEL (higgs.wnm -> higgs.report.html): training
+ * rows vs held-out rows as the training saw them — the validation file; the
+ * two sides of wn_gbdt_holdout_mask with --valid FRAC; with k folds every
+ * row is held out once (out-of-fold predictions), so all rows are the test
+ * and there is no separate training sample. */
+static int write_report(const char *cmd, const wn_model *m, const wn_table *t, const wn_table *v,
+                        const wn_gbdt_params *p, const char *out)
+{
+    char *path = cli_report_path(out);
+    wn_table *trv = NULL, *tev = NULL;
+    const wn_table *train = t, *test = v;
+    uint8_t *mask = NULL;
+    int64_t *rows = NULL;
+    int rc = 0;
+    wn_status s = WN_OK;
+    if (!path)
+        goto oom;
+    if (!v && p->folds > 1) {
+        train = NULL;
+        test = t;
+    } else if (!v && p->valid_fraction > 0) {
+        int64_t n = wn_table_nrows(t), n1 = 0;
+        mask = malloc((size_t)n + 1);
+        rows = malloc(((size_t)n + 1) * sizeof *rows);
+        if (!mask || !rows)
+            goto oom;
+        if ((s = wn_gbdt_holdout_mask(p, n, mask)) != WN_OK)
+            goto fail;
+        for (int64_t r = 0; r < n; r++)
+            n1 += mask[r] != 0;
+        for (int side = 0; side < 2; side++) {
+            int64_t k = 0;
+            for (int64_t r = 0; r < n; r++)
+                if ((mask[r] != 0) == side)
+                    rows[k++] = r;
+            if ((s = wn_table_view_rows(t, rows, side ? n1 : n - n1, side ? &tev : &trv)) != WN_OK)
+                goto fail;
+        }
+        train = trv;
+        test = tev;
+    }
+    wn_report_options o;
+    wn_report_options_default(&o);
+    o.threads = p->threads;
+    const char *base = strrchr(out, '/');
+    char title[4200];
+    snprintf(title, sizeof title, "winnow report: %s", base ? base + 1 : out);
+    o.title = title;
+    s = wn_gbdt_report(m, train, test, &o, path);
+    if (s)
+        goto fail;
+    printf("\nreport: %s\n", path);
+    goto done;
+fail:
+    fprintf(stderr, "winnow %s: report: %s\n", cmd, wn_errmsg());
+    rc = cli_exit_code(s);
+    goto done;
+oom:
+    fprintf(stderr, "winnow %s: report: out of memory\n", cmd);
+    rc = WN_EXIT_NOMEM;
+done:
+    wn_table_free(trv);
+    wn_table_free(tev);
+    free(mask);
+    free(rows);
+    free(path);
+    return rc;
+}
+
 int cmd_train(int argc, char **argv)
 {
     const char *cmd = "train";
@@ -381,7 +453,7 @@ int cmd_train(int argc, char **argv)
     roles ro = {0};
     const char *out = NULL, *valid_file = NULL, *class_weight = NULL;
     const char **ignore = NULL, **monotone = NULL;
-    int nmonotone = 0;
+    int nmonotone = 0, no_report = 0;
     char *cmdline = NULL;
     wn_table *t = NULL, *v = NULL;
     wn_model *m = NULL;
@@ -406,6 +478,7 @@ int cmd_train(int argc, char **argv)
                                              {"param", required_argument, 0, O_PARAM},
                                              {"monotone", required_argument, 0, O_MONOTONE},
                                              {"class-weight", required_argument, 0, O_CLASS_WEIGHT},
+                                             {"no-report", no_argument, 0, O_NO_REPORT},
                                              {"output", required_argument, 0, 'o'},
                                              CLI_CSV_LONGOPTS,
                                              {"help", no_argument, 0, 'h'},
@@ -438,6 +511,7 @@ int cmd_train(int argc, char **argv)
         case O_IGNORE: ignore[ro.nignore++] = optarg; break;
         case O_MONOTONE: monotone[nmonotone++] = optarg; break;
         case O_CLASS_WEIGHT: class_weight = optarg; break;
+        case O_NO_REPORT: no_report = 1; break;
         case O_FOLDS:
             if (cli_parse_i64(cmd, "--folds", optarg, 1, 100, &iv)) {
                 rc = WN_EXIT_USAGE;
@@ -574,6 +648,8 @@ int cmd_train(int argc, char **argv)
     }
     print_summary(m, v || p.valid_fraction > 0, secs, out);
     cli_trust_summary(m, t, v, &p, p.threads);
+    if (!no_report)
+        rc = write_report(cmd, m, t, v, &p, out);
 
 done:
     wn_model_free(m);

@@ -5,10 +5,6 @@
 
 #include <string.h>
 
-/* Declared here until cli.h lists them beside the others. */
-int cmd_train(int argc, char **argv);
-int cmd_predict(int argc, char **argv);
-
 typedef struct command {
     const char *name;
     cli_cmd_fn fn;
@@ -18,6 +14,8 @@ typedef struct command {
 static const command commands[] = {
     {"convert", cmd_convert, "convert a data file between CSV and NumPy .npy"},
     {"demo", cmd_demo, "run the toolkit's main job on built-in simulated data"},
+    {"evaluate", cmd_evaluate, "judge a model on labelled data: the HTML run report"},
+    {"explain", cmd_explain, "per-row SHAP values of a model's predictions"},
     {"info", cmd_info, "summarise a data file: shape, per-column statistics, labels"},
     {"predict", cmd_predict, "apply a trained model to a data file"},
     {"simulate", cmd_simulate, "generate a built-in physics simulation to CSV/NPY"},

@@ -511,7 +511,7 @@ typedef struct wn_gbdt_params {
     double min_sum_hessian; /* >= 0; default 1e-3 (a leaf's hessian sum must
                                exceed max(this, 1e-12): see negative weights) */
     double lambda_l1;       /* >= 0; default 0                               */
-    double lambda_l2;       /* >= 0; default 0                               */
+    double lambda_l2;       /* >= 0; default 1                               */
     double min_split_gain;  /* >= 0; default 0                               */
     double row_subsample;   /* (0, 1]; default 1: each round keeps each row
                                with this probability (counter RNG: seed, round,
@@ -696,7 +696,7 @@ typedef struct wn_report_options {
     const char *title;     /* NULL: from the model                          */
     int max_features;      /* feature panels for the top features; default 8 */
     int64_t max_rows;      /* rows sampled for SHAP and permutation
-                              importance (counter RNG); default 20000       */
+                              importance (counter RNG); default 5000        */
     int perm_repeats;      /* default 5                                     */
     uint64_t seed;         /* default 42                                    */
     int threads;           /* 0 = all                                       */

@@ -18,6 +18,11 @@ void wn_gbdt_params_default(wn_gbdt_params *p)
     p->max_depth = 0;
     p->min_data_in_leaf = 20;
     p->min_sum_hessian = 1e-3;
+    /* L2 = 1 (XGBoost's default): without it, on well separated data the
+     * log-loss Newton step of a leaf of confidently misclassified events
+     * (gradient ~1 each, hessian ~0) runs to thousands, and raw scores to
+     * 1e5 (seen on the demo's resonance sample) */
+    p->lambda_l2 = 1.0;
     p->row_subsample = 1.0;
     p->col_subsample = 1.0;
     p->max_bins = 255;

@@ -37,6 +37,7 @@ static void exact_params(wn_gbdt_params *p, wn_objective o)
     p->learning_rate = 1.0;
     p->min_data_in_leaf = 1;
     p->min_sum_hessian = 0.0;
+    p->lambda_l2 = 0.0;
     p->threads = 1;
 }
 
