@@ -44,6 +44,9 @@ double cli_now(void);
  * KS test. valid: the validation table or NULL. */
 void cli_trust_summary(const wn_model *m, const wn_table *train, const wn_table *valid,
                        const wn_gbdt_params *p, int threads);
+/* `train --decoy`: the decoy test's verdict (cli/trust.c); 1 when it failed. */
+int cli_decoy_summary(const wn_model *m, const wn_table *train, const wn_table *valid,
+                      const wn_gbdt_params *p);
 
 /* Parses a decimal integer / float option value strictly; prints an error
  * naming the option and returns non-zero on junk. */

@@ -50,6 +50,9 @@ static void help(void)
            "  --class-weight W0,W1.. factors multiplying the weights of each class\n"
            "  --seed S               random seed (default 42)\n"
            "  --threads N            threads for reading and training (default: all)\n"
+           "  --decoy                also run the decoy test: retrain with a shuffled copy\n"
+           "                         of the top feature and a noise column and check that\n"
+           "                         both stay unimportant (costs one more training)\n"
            "  --no-report            do not write the HTML run report (by default MODEL\n"
            "                         with its extension replaced by .report.html)\n"
            "  --param KEY=VALUE      any training parameter (repeatable): num_leaves,\n"
@@ -85,7 +88,8 @@ enum {
     O_PARAM,
     O_MONOTONE,
     O_CLASS_WEIGHT,
-    O_NO_REPORT
+    O_NO_REPORT,
+    O_DECOY
 };
 
 /* "winnow train a b c": the command line as typed, for the model's
@@ -453,7 +457,7 @@ int cmd_train(int argc, char **argv)
     roles ro = {0};
     const char *out = NULL, *valid_file = NULL, *class_weight = NULL;
     const char **ignore = NULL, **monotone = NULL;
-    int nmonotone = 0, no_report = 0;
+    int nmonotone = 0, no_report = 0, decoy = 0;
     char *cmdline = NULL;
     wn_table *t = NULL, *v = NULL;
     wn_model *m = NULL;
@@ -479,6 +483,7 @@ int cmd_train(int argc, char **argv)
                                              {"monotone", required_argument, 0, O_MONOTONE},
                                              {"class-weight", required_argument, 0, O_CLASS_WEIGHT},
                                              {"no-report", no_argument, 0, O_NO_REPORT},
+                                             {"decoy", no_argument, 0, O_DECOY},
                                              {"output", required_argument, 0, 'o'},
                                              CLI_CSV_LONGOPTS,
                                              {"help", no_argument, 0, 'h'},
@@ -512,6 +517,7 @@ int cmd_train(int argc, char **argv)
         case O_MONOTONE: monotone[nmonotone++] = optarg; break;
         case O_CLASS_WEIGHT: class_weight = optarg; break;
         case O_NO_REPORT: no_report = 1; break;
+        case O_DECOY: decoy = 1; break;
         case O_FOLDS:
             if (cli_parse_i64(cmd, "--folds", optarg, 1, 100, &iv)) {
                 rc = WN_EXIT_USAGE;
@@ -648,6 +654,10 @@ int cmd_train(int argc, char **argv)
     }
     print_summary(m, v || p.valid_fraction > 0, secs, out);
     cli_trust_summary(m, t, v, &p, p.threads);
+    if (decoy) {
+        p.progress.fn = NULL; /* the retraining runs quietly */
+        cli_decoy_summary(m, t, v, &p);
+    }
     if (!no_report)
         rc = write_report(cmd, m, t, v, &p, out);
 

@@ -294,3 +294,46 @@ done:
     free(wv);
     free(mask);
 }
+
+/* The decoy test (wn_gbdt_decoy_test): retrains with a shuffled copy of the
+ * top feature and a noise column, and reports their permutation importance
+ * on the held-out rows (the validation file, the --valid fraction, or, with
+ * neither, the training rows). Returns 0, or 1 when a decoy failed. */
+int cli_decoy_summary(const wn_model *m, const wn_table *t, const wn_table *valid,
+                      const wn_gbdt_params *p)
+{
+    wn_table *held = NULL;
+    const wn_table *test = valid;
+    int64_t n = wn_table_nrows(t), nh = 0;
+    if (!valid && p->valid_fraction > 0.0 && p->folds < 2) {
+        uint8_t *mask = malloc((size_t)n + 1);
+        int64_t *rows = malloc(((size_t)n + 1) * sizeof *rows);
+        if (mask && rows && wn_gbdt_holdout_mask(p, n, mask) == WN_OK) {
+            for (int64_t r = 0; r < n; r++)
+                if (mask[r])
+                    rows[nh++] = r;
+            if (nh > 1 && wn_table_view_rows(t, rows, nh, &held) == WN_OK)
+                test = held;
+        }
+        free(mask);
+        free(rows);
+    }
+    printf("  decoy test (retraining with decoys; importance on %s):",
+           test ? "held-out rows" : "the training rows");
+    fflush(stdout);
+    wn_decoy_result r;
+    wn_status s = wn_gbdt_decoy_test(m, t, test, p, NULL, 5, &r);
+    wn_table_free(held);
+    if (s != WN_OK) {
+        printf(" not available (%s)\n", wn_errmsg());
+        return 0;
+    }
+    for (int d = 0; d < r.ndecoys; d++)
+        printf("%s %s %.4g +- %.2g %s", d ? ";" : "", r.names[d], r.mean[d], r.std[d],
+               r.pass[d] ? "PASS" : "FAIL");
+    printf("\n    (top real feature: %s %.4g)\n", r.top_name, r.top_mean);
+    if (!r.all_pass)
+        printf("  WARNING decoy test: a decoy was found important: the ranking is not to be "
+               "trusted at this level\n");
+    return !r.all_pass;
+}

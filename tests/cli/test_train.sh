@@ -97,6 +97,8 @@ awk -F, 'NR == 1 { print $0 ",leak" } NR > 1 { print $0 "," $1 }' "$TMP/h.csv" >
 contains "WARNING leak check: feature 'leak' alone separates the classes (AUC 1.0000)" -- train "$TMP/hl.csv" --label label --valid 0.25 --rounds 10 --no-report -o "$TMP/hl.wnm"
 contains "calibration: expected calibration error" -- train "$TMP/h.csv" --label label --valid 0.25 --rounds 10 --no-report -o "$TMP/hc.wnm"
 contains "leak check: no single feature separates the classes" -- train "$TMP/h.csv" --label label --valid 0.25 --rounds 10 --no-report -o "$TMP/hc.wnm"
+out=$("$WINNOW" train "$TMP/h.csv" --label label --valid 0.25 --rounds 20 --decoy --no-report -o "$TMP/hd.wnm" 2>&1)
+grep -qE "decoy_shuffled \(shuffled [a-z_]+\) .* PASS; decoy_noise .* PASS" <<<"$out" && ok || bad "decoy test: $out"
 contains "predicted 5000 rows" -- predict "$TMP/rk.wnm" "$TMP/r.csv" --id event -o "$TMP/rkp.csv"
 [ "$(header "$TMP/rkp.csv")" = "event,prediction" ] && [ "$(nrows "$TMP/rkp.csv")" = 5000 ] \
   && ok || bad "rkp.csv: $(header "$TMP/rkp.csv"), $(nrows "$TMP/rkp.csv") rows"
