@@ -656,6 +656,38 @@ wn_status wn_gbdt_permutation_importance(const wn_model *m, const wn_table *t, w
                                          int repeats, uint64_t seed, int threads, double *mean,
                                          double *std);
 
+/* Multiclass summary (src/eval/classes.c): for K classes (labels 0..K-1,
+ * prob row-major n x K), the one-vs-rest AUC of each class (auc[K]; NaN when
+ * a class or its complement has no positive weight) and the weighted
+ * confusion matrix conf[K*K] (row = true class, column = argmax class, ties
+ * to the lower class), plus the weighted accuracy. w may be NULL. */
+wn_status wn_multiclass_summary(const float *y, const float *w, const double *prob, int64_t n,
+                                int nclass, double *auc, double *conf, double *accuracy);
+
+/* Regression summary: weighted RMSE, MAE, R² (1 - SS_res/SS_tot about the
+ * weighted mean; NaN when SS_tot = 0) and the residual (pred - y) quantiles
+ * at 2.5%, 16%, 50%, 84%, 97.5% (q[5], weighted). w may be NULL. */
+wn_status wn_regression_summary(const float *y, const float *w, const double *pred, int64_t n,
+                                double *rmse, double *mae, double *r2, double *q);
+
+/* Stability under input smearing (src/eval/stability.c): each of `repeats`
+ * times, every model feature x of every row of t is replaced by
+ * x * (1 + resolution[f] * z), z ~ N(0,1) from the counter RNG keyed by
+ * (seed, repeat, feature, row) (resolution NULL: 1% for all; NaN stays NaN),
+ * and the output (WN_PREDICT_VALUE, first output) is recomputed. Out: the
+ * distribution of |output change| over rows and repeats — mean, and the
+ * 50%, 90%, 99% quantiles (q[3]) — and, for binary models with labels in t,
+ * the AUC's mean and standard deviation over the repeats (NaN otherwise).
+ * Deterministic at any thread count. */
+typedef struct wn_stability {
+    double mean_abs_change;
+    double q_abs_change[3];   /* 50%, 90%, 99%                               */
+    double auc_mean, auc_std; /* over the smeared repeats                    */
+    double auc_nominal;       /* without smearing                            */
+} wn_stability;
+wn_status wn_gbdt_stability(const wn_model *m, const wn_table *t, const double *resolution,
+                            int repeats, uint64_t seed, int threads, wn_stability *out);
+
 /* The decoy test (src/eval/decoy.c): retrains with decoy features added —
  * a row-shuffled copy of the model's most important feature (by gain: same
  * distribution, no information) and pure Gaussian noise, plus optionally an

@@ -6,8 +6,8 @@
  * al. 2007, arXiv:physics/0703039), which inputs matter (split gain,
  * permutation importance on held-out rows — Breiman 2001 — and mean |SHAP|,
  * Lundberg & Lee 2017), whether one input alone gives the answer away (a
- * leak), calibration, the inputs themselves and their correlations, the
- * learning curves and what exactly was run. This file gathers the truth and
+ * leak), calibration, stability under 1% input smearing, the inputs themselves and their
+ * correlations, the learning curves and what exactly was run. This file gathers the truth and
  * predictions once, runs the model-level panels (importance, learning
  * curves, manifest) and assembles the page; report_panels.c draws the
  * panels about predictions on held-out rows.
@@ -206,6 +206,11 @@ static wn_status sample_rows(const wn__rep *r, const wn_table *t, wn_table **out
     wn_status s = wn_table_view_rows(t, idx, k, out);
     wn_free(idx);
     return s;
+}
+
+wn_status wn__rep_sample(const wn__rep *r, const wn_table *t, wn_table **out)
+{
+    return sample_rows(r, t, out);
 }
 
 /* ---- importance ---------------------------------------------------------- */
@@ -708,6 +713,8 @@ wn_status wn_gbdt_report(const wn_model *m, const wn_table *train, const wn_tabl
         if ((s = wn__rep_leak(&r)) != WN_OK)
             goto done;
         if (test && (s = wn__rep_calibration(&r)) != WN_OK)
+            goto done;
+        if (test && (s = wn__rep_stability(&r)) != WN_OK)
             goto done;
     }
     if ((test || train) && (s = wn__rep_inputs(&r)) != WN_OK)

@@ -39,6 +39,9 @@ void wn__rep_para(wn__rep *r, const char *cls, const char *fmt, ...) WN__PRINTF(
 void wn__rep_plot(wn__rep *r, wn__plot *p, int w, int h);
 /* %.4g of v into buf (32 bytes), or "n/a" when v is not finite. */
 const char *wn__rep_num(char *buf, double v);
+/* At most o.max_rows rows of t drawn by the counter RNG (*out = NULL: use
+ * t as it is; otherwise a view to free). */
+wn_status wn__rep_sample(const wn__rep *r, const wn_table *t, wn_table **out);
 /* The display name of class k of the label ("background (0)" ...). */
 void wn__rep_class_name(const wn__rep *r, int k, char *buf, size_t size);
 
@@ -51,5 +54,12 @@ wn_status wn__rep_calibration(wn__rep *r);
 wn_status wn__rep_inputs(wn__rep *r);
 wn_status wn__rep_correlation(wn__rep *r);
 wn_status wn__rep_residuals(wn__rep *r);
+wn_status wn__rep_stability(wn__rep *r);
+
+/* wn_gbdt_stability plus every |output change| (sorted, wn_free), for the
+ * stability panel's histogram (src/eval/stability.c). */
+wn_status wn__gbdt_stability_changes(const wn_model *m, const wn_table *t, const double *resolution,
+                                     int repeats, uint64_t seed, int threads, wn_stability *out,
+                                     double **changes, int64_t *nchanges);
 
 #endif

@@ -2,7 +2,8 @@
  * and TMVA's efficiency table, classifier output per class with the
  * Kolmogorov-Smirnov overtraining check, the single-feature leak check,
  * calibration (reliability curve and expected calibration error, Guo et al.
- * 2017, arXiv:1706.04599), input distributions, correlations per class and
+ * 2017, arXiv:1706.04599), stability under 1% smearing of the inputs, input
+ * distributions, correlations per class and
  * regression residuals. The numbers come from the library (eval/); this
  * file chooses rows, bins and words. */
 #include "report_internal.h"
@@ -22,6 +23,8 @@
 #define ECE_ALARM 0.05
 #define MAX_SPLIT_CLASSES 10
 #define DNAN ((double)NAN)
+#define STAB_BINS 40
+#define STAB_REPEATS 5
 #ifndef M_PI
 #define M_PI 3.14159265358979323846
 #endif
@@ -410,6 +413,94 @@ wn_status wn__rep_calibration(wn__rep *r)
     else
         wn__rep_verdict(r, "pass", "calibration: ECE %s (noise level %s)", wn__rep_num(a, ece),
                         wn__rep_num(b, noise));
+    wn__rep_panel_close(r);
+    return WN_OK;
+}
+
+/* ---- stability under input smearing ------------------------------------------ */
+
+/* Every input smeared by 1% (x -> x (1 + 0.01 z), wn_gbdt_stability) on at
+ * most max_rows held-out rows: the histogram of |change of P(signal)| over
+ * rows and repeats, and the AUC of the smeared copies against the nominal
+ * one. Information, not a test: what resolution means depends on the
+ * detector, so no threshold is imposed. */
+wn_status wn__rep_stability(wn__rep *r)
+{
+    char a[32], b[32], c[32], d[32], e[32], f[32];
+    wn__rep_panel_open(r, "stability", "Stability under input smearing", 0);
+    wn_table *view = NULL;
+    double *chg = NULL;
+    int64_t nchg = 0;
+    wn_stability st;
+    wn_status s = wn__rep_sample(r, r->test, &view);
+    if (s == WN_OK)
+        s = wn__gbdt_stability_changes(r->m, view ? view : r->test, NULL, STAB_REPEATS, r->o.seed,
+                                       r->o.threads, &st, &chg, &nchg);
+    int64_t nrows = view ? wn_table_nrows(view) : r->nt;
+    wn_table_free(view);
+    if (s == WN_ENOMEM)
+        return s;
+    if (s != WN_OK) {
+        wn__rep_para(r, "note", "not available: %s", wn_errmsg());
+        wn__rep_panel_close(r);
+        return WN_OK;
+    }
+    /* bins on [0, hi]: hi a little above the 99% quantile, so the bulk is
+     * resolved; the rare larger changes go into the last bin */
+    double hi = 1.1 * st.q_abs_change[2];
+    if (!(hi > 0.0))
+        hi = chg[nchg - 1] > 0.0 ? chg[nchg - 1] : 1e-3;
+    double edges[STAB_BINS + 1], h[STAB_BINS];
+    for (int k = 0; k <= STAB_BINS; k++)
+        edges[k] = hi * (double)k / STAB_BINS;
+    for (int k = 0; k < STAB_BINS; k++)
+        h[k] = 0.0;
+    int64_t over = 0;
+    for (int64_t i = 0; i < nchg; i++) {
+        int k = (int)(chg[i] / hi * STAB_BINS);
+        if (k >= STAB_BINS) {
+            over += chg[i] > hi;
+            k = STAB_BINS - 1;
+        }
+        h[k] += 1.0 / (double)nchg;
+    }
+    wn_free(chg);
+    wn__plot *p = wn__plot_new("output change under 1% smearing", "|change of P(signal)|",
+                               "fraction of rows x repeats");
+    if (p) {
+        wn__plot_axis(p, 'x', WN__AXIS_LINEAR, 0.0, hi);
+        if (wn__plot_hist(p, "held-out", edges, h, STAB_BINS, 1, 0) ||
+            wn__plot_refline(p, 'x', st.q_abs_change[0], "median") ||
+            wn__plot_refline(p, 'x', st.q_abs_change[1], "90%"))
+            r->oom = 1;
+    }
+    wn__rep_plot(r, p, 480, 360);
+    wn__rep_para(r, "caption",
+                 "Every input x of %lld held-out rows replaced by x (1 + 0.01 z), z ~ N(0, 1), "
+                 "%d times (missing values stay missing). |change of P(signal)|: mean %s, median "
+                 "%s, 90%% %s, "
+                 "99%% %s; %lld values above the plot range are counted in the last bin.",
+                 (long long)nrows, STAB_REPEATS, wn__rep_num(a, st.mean_abs_change),
+                 wn__rep_num(b, st.q_abs_change[0]), wn__rep_num(c, st.q_abs_change[1]),
+                 wn__rep_num(d, st.q_abs_change[2]), (long long)over);
+    if (isfinite(st.auc_mean)) {
+        wn__rep_para(r, "caption",
+                     "AUC of the smeared copies %s ± %s (mean ± standard deviation over "
+                     "%d), nominal %s.",
+                     wn__rep_num(a, st.auc_mean), wn__rep_num(b, st.auc_std), STAB_REPEATS,
+                     wn__rep_num(c, st.auc_nominal));
+        wn__rep_verdict(r, "info",
+                        "stability: 1%% smearing of every input changes P(signal) by median %s, "
+                        "99%% %s; AUC %s ± %s (nominal %s)",
+                        wn__rep_num(d, st.q_abs_change[0]), wn__rep_num(e, st.q_abs_change[2]),
+                        wn__rep_num(a, st.auc_mean), wn__rep_num(b, st.auc_std),
+                        wn__rep_num(f, st.auc_nominal));
+    } else {
+        wn__rep_verdict(r, "info",
+                        "stability: 1%% smearing of every input changes P(signal) by median %s, "
+                        "99%% %s",
+                        wn__rep_num(d, st.q_abs_change[0]), wn__rep_num(e, st.q_abs_change[2]));
+    }
     wn__rep_panel_close(r);
     return WN_OK;
 }

@@ -38,7 +38,7 @@ check_page() {
   grep -qF 'class="verdicts"' "$f" && ok || bad "$f has no verdicts box"
 }
 
-BIN_PANELS="roc efficiency output importance leak calibration inputs correlation learning manifest"
+BIN_PANELS="roc efficiency output importance leak calibration stability inputs correlation learning manifest"
 
 # -- train writes the report beside the model
 out=$("$WINNOW" train "$TMP/h.csv" --label label --valid 0.2 --rounds 30 -o "$TMP/h.wnm" 2>&1)
