@@ -49,6 +49,14 @@ auc=$(valid_metric auc "$D/magic/magic04.data" --label class --valid 0.2 --metri
 awk -v a="$auc" 'BEGIN { exit !(a > 0.92) }' && ok || bad "MAGIC valid AUC '$auc' not > 0.92"
 auc=$(valid_metric auc "$D/htru2/HTRU_2.csv" --label class --valid 0.2 --metric auc --rounds 100)
 awk -v a="$auc" 'BEGIN { exit !(a > 0.96) }' && ok || bad "HTRU2 valid AUC '$auc' not > 0.96"
+# the run report on real data: every panel of a binary classifier
+"$WINNOW" train "$D/magic/magic04.data" --label class --valid 0.2 --rounds 100 \
+  -o "$TMP/magic.wnm" >/dev/null 2>&1 && ok || bad "MAGIC train with report failed"
+for id in roc efficiency output importance leak calibration stability inputs correlation learning manifest; do
+  grep -qE "<section class=\"panel[^\"]*\" id=\"$id\"" "$TMP/magic.report.html" && ok ||
+    bad "MAGIC report lacks the panel '$id'"
+done
+! grep -qiwE 'nan|-?inf' "$TMP/magic.report.html" && ok || bad "MAGIC report prints nan/inf"
 err=$(valid_metric error "$D/sdss-skyserver-dr14/skyserver_dr14.csv" --label class \
   --objective multiclass --metric error --valid 0.2 --rounds 60 \
   --ignore objid,specobjid,rerun,run,camcol,field,plate,mjd,fiberid)
