@@ -264,13 +264,90 @@ static void print_stability(const wn_model *m, const wn_table *t, const uint8_t 
     free(rows);
 }
 
+/* Multiclass and regression models: the held-out figures that apply
+ * (per-class AUC, accuracy and confusion matrix; RMSE, MAE, R², residual
+ * quantiles), on the validation file, the --valid rows, or with k folds the
+ * out-of-fold predictions of every row. */
+static void print_other(const wn_model *m, const wn_table *train, const wn_table *valid,
+                        const wn_gbdt_params *p, int threads)
+{
+    const wn_table *t = valid ? valid : train;
+    const int64_t n = wn_table_nrows(t);
+    const int K = wn_model_num_outputs(m);
+    if (!valid && !(p->valid_fraction > 0.0) && wn_model_num_folds(m) < 2) {
+        printf("  no held-out data: give --valid FRAC|FILE (or --folds) for held-out figures\n");
+        return;
+    }
+    uint8_t *mask = !valid && p->valid_fraction > 0.0 ? malloc((size_t)n + 1) : NULL;
+    double *pr = malloc(((size_t)n * (size_t)K + 1) * sizeof *pr);
+    float *y = malloc(((size_t)n + 1) * sizeof *y), *w = malloc(((size_t)n + 1) * sizeof *w);
+    double *auc = malloc(((size_t)K + 1) * sizeof *auc);
+    double *conf = malloc(((size_t)K * (size_t)K + 1) * sizeof *conf);
+    if (!pr || !y || !w || !auc || !conf || (!valid && p->valid_fraction > 0.0 && !mask) ||
+        (mask && wn_gbdt_holdout_mask(p, n, mask) != WN_OK) || gather_truth(m, t, y, w) ||
+        wn_gbdt_predict(m, t, WN_PREDICT_VALUE, threads, pr) != WN_OK) {
+        printf("  held-out figures not available (%s)\n", wn_errmsg());
+        goto done;
+    }
+    int64_t k = 0;
+    for (int64_t r = 0; r < n; r++)
+        if (!mask || mask[r]) {
+            y[k] = y[r];
+            w[k] = w[r];
+            memmove(pr + k * K, pr + r * K, (size_t)K * sizeof *pr);
+            k++;
+        }
+    printf("  held-out: %lld events\n", (long long)k);
+    if (wn_model_objective(m) == WN_OBJ_MULTICLASS) {
+        double acc;
+        if (wn_multiclass_summary(y, w, pr, k, K, auc, conf, &acc) != WN_OK) {
+            printf("  not available (%s)\n", wn_errmsg());
+            goto done;
+        }
+        printf("  accuracy %.4f; one-vs-rest AUC per class:", acc);
+        for (int c = 0; c < K; c++)
+            printf(" %d: %.4f", c, auc[c]);
+        printf("\n");
+        if (K <= 10) {
+            printf("  confusion (rows: true class, columns: predicted; fractions of the row):\n");
+            for (int a = 0; a < K; a++) {
+                double row = 0.0;
+                for (int b = 0; b < K; b++)
+                    row += conf[a * K + b];
+                printf("    %d:", a);
+                for (int b = 0; b < K; b++)
+                    printf(" %6.4f", row > 0.0 ? conf[a * K + b] / row : 0.0);
+                printf("\n");
+            }
+        }
+    } else {
+        double rmse, mae, r2, q[5];
+        if (wn_regression_summary(y, w, pr, k, &rmse, &mae, &r2, q) != WN_OK) {
+            printf("  not available (%s)\n", wn_errmsg());
+            goto done;
+        }
+        printf("  RMSE %.4g, MAE %.4g, R2 %.4f; residual (prediction - label) quantiles "
+               "2.5/16/50/84/97.5%%: %.3g / %.3g / %.3g / %.3g / %.3g\n",
+               rmse, mae, r2, q[0], q[1], q[2], q[3], q[4]);
+    }
+done:
+    free(mask);
+    free(pr);
+    free(y);
+    free(w);
+    free(auc);
+    free(conf);
+}
+
 void cli_trust_summary(const wn_model *m, const wn_table *train, const wn_table *valid,
                        const wn_gbdt_params *p, int threads)
 {
     printf("\ntrust:\n");
     print_importance(m);
-    if (wn_model_objective(m) != WN_OBJ_BINARY)
+    if (wn_model_objective(m) != WN_OBJ_BINARY) {
+        print_other(m, train, valid, p, threads);
         return;
+    }
     int64_t n = wn_table_nrows(train), nv = valid ? wn_table_nrows(valid) : 0;
     if (!valid && !(p->valid_fraction > 0.0) && wn_model_num_folds(m) < 2) {
         printf("  no held-out data: give --valid FRAC|FILE (or --folds) for the ROC figures "

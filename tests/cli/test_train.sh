@@ -112,6 +112,12 @@ awk -F, 'NR == 1 { print $0 ",cls"; next } { print $0 "," (NR % 3) }' "$TMP/h.cs
 contains "trained multiclass" -- train "$TMP/m3.csv" --label cls --objective multiclass --rounds 5 -o "$TMP/m3.wnm"
 "$WINNOW" predict "$TMP/m3.wnm" "$TMP/m3.csv" -o "$TMP/m3p.csv" >/dev/null 2>&1
 [ "$(header "$TMP/m3p.csv")" = "p0,p1,p2" ] && ok || bad "m3p.csv header: $(header "$TMP/m3p.csv")"
+# held-out figures for multiclass (per-class AUC, confusion) and regression
+out=$("$WINNOW" train "$TMP/m3.csv" --label cls --objective multiclass --valid 0.25 --rounds 5 --no-report -o "$TMP/m3v.wnm" 2>&1)
+grep -qE "accuracy 0\.[0-9]+; one-vs-rest AUC per class: 0: 0\.[0-9]+ 1: 0\.[0-9]+ 2: 0\.[0-9]+" <<<"$out" && ok || bad "multiclass trust: $out"
+grep -qF "confusion (rows: true class, columns: predicted" <<<"$out" && ok || bad "no confusion matrix: $out"
+out=$("$WINNOW" train "$TMP/h.csv" --label m_bb --objective l2 --valid 0.25 --rounds 10 --no-report -o "$TMP/rg.wnm" 2>&1)
+grep -qE "RMSE [0-9.e-]+, MAE [0-9.e-]+, R2 -?[0-9.]+; residual \(prediction - label\) quantiles" <<<"$out" && ok || bad "regression trust: $out"
 
 # -- determinism: the model is the same bits at any thread count. The command
 # line is recorded in the model, so runs to compare byte for byte must be
