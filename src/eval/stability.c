@@ -21,6 +21,7 @@
  * order, and the quantiles come from a sort: the result is bit-identical at
  * any thread count. The parallelism is predict's. */
 #include "core.h"
+#include "eval_internal.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -28,31 +29,6 @@
 
 #define STAB_MAX_REPEATS 10000
 #define STAB_DEFAULT_RES 0.01
-
-/* Copies logical column `c` of t into a new column of `copy` named like it.
- * buf: nrows floats of scratch. Returns the new column's index in *nc. */
-static wn_status copy_column(wn_table *copy, const wn_table *t, int64_t c, float *buf, int64_t *nc)
-{
-    wn_table_gather(t, c, buf);
-    wn_status st = wn_table_add_column(copy, wn_table_name(t, c), buf);
-    if (st == WN_OK)
-        *nc = wn_table_ncols(copy) - 1;
-    return st;
-}
-
-/* Copies column `name` of t into the copy unless the copy has it already.
- * WN_ENOTFOUND names it (what: "feature", ...). */
-static wn_status copy_named(wn_table *copy, const wn_table *t, const char *name, const char *what,
-                            float *buf, int64_t *nc)
-{
-    int64_t c;
-    if (wn_table_find(copy, name, nc) == WN_OK)
-        return WN_OK;
-    if (wn_table_find(t, name, &c) != WN_OK)
-        return wn__fail(WN_ENOTFOUND, "stability: the %s column '%s' is not in the table", what,
-                        name);
-    return copy_column(copy, t, c, buf, nc);
-}
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -150,8 +126,8 @@ wn_status wn__gbdt_stability_changes(const wn_model *m, const wn_table *t, const
     /* the copy: model features (model order), label and weight when present,
      * the fold column of a k-fold model when t has it (predict uses it) */
     for (int64_t f = 0; f < nf; f++) {
-        if ((st = copy_named(copy, t, wn_model_feature_name(m, f), "feature", buf, &fcol[f])) !=
-            WN_OK)
+        if ((st = wn__eval_copy_named(copy, t, wn_model_feature_name(m, f), "feature", "stability",
+                                      buf, &fcol[f])) != WN_OK)
             goto done;
         memcpy(nom + (size_t)f * (size_t)n, wn_table_column(copy, fcol[f]),
                (size_t)n * sizeof *nom);
@@ -159,18 +135,18 @@ wn_status wn__gbdt_stability_changes(const wn_model *m, const wn_table *t, const
     int64_t ycol = -1, wcol = -1, tmp;
     const char *lname = wn_model_label_name(m), *wname = wn_model_weight_name(m);
     if (lname && wn_table_find(t, lname, &tmp) == WN_OK) {
-        if ((st = copy_named(copy, t, lname, "label", buf, &ycol)) != WN_OK)
+        if ((st = wn__eval_copy_named(copy, t, lname, "label", "stability", buf, &ycol)) != WN_OK)
             goto done;
         wn_table_set_role(copy, ycol, WN_ROLE_LABEL);
     }
     if (wname && wn_table_find(t, wname, &tmp) == WN_OK) {
-        if ((st = copy_named(copy, t, wname, "weight", buf, &wcol)) != WN_OK)
+        if ((st = wn__eval_copy_named(copy, t, wname, "weight", "stability", buf, &wcol)) != WN_OK)
             goto done;
         wn_table_set_role(copy, wcol, WN_ROLE_WEIGHT);
     }
     const char *fold = wn_model_num_folds(m) > 1 ? wn_model_fold_by(m) : NULL;
     if (fold && wn_table_find(t, fold, &tmp) == WN_OK) {
-        if ((st = copy_named(copy, t, fold, "fold", buf, &tmp)) != WN_OK)
+        if ((st = wn__eval_copy_named(copy, t, fold, "fold", "stability", buf, &tmp)) != WN_OK)
             goto done;
         wn_table_set_role(copy, tmp, WN_ROLE_ID);
     }

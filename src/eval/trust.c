@@ -35,6 +35,7 @@
  *                wn_gbdt_predict is deterministic, so neither does the result;
  *                the parallelism is predict's. */
 #include "core.h"
+#include "eval_internal.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -350,33 +351,6 @@ static double model_huber_delta(const wn_model *m)
     return end != k && v > 0.0 && isfinite(v) ? v : 1.0;
 }
 
-/* Copies logical column `c` of t into a new column of `copy` named like it.
- * buf: nrows floats of scratch. Returns the new column's index in *nc. */
-static wn_status copy_column(wn_table *copy, const wn_table *t, int64_t c, float *buf, int64_t *nc)
-{
-    wn_table_gather(t, c, buf);
-    wn_status st = wn_table_add_column(copy, wn_table_name(t, c), buf);
-    if (st == WN_OK)
-        *nc = wn_table_ncols(copy) - 1;
-    return st;
-}
-
-/* Finds the column `name` (what: "label", ...) in t and copies it, unless the
- * copy has it already. */
-static wn_status copy_named(wn_table *copy, const wn_table *t, const char *name, const char *what,
-                            float *buf, int64_t *nc)
-{
-    int64_t c;
-    if (wn_table_find(copy, name, nc) == WN_OK)
-        return WN_OK;
-    if (wn_table_find(t, name, &c) != WN_OK)
-        return wn__fail(WN_ENOTFOUND,
-                        "permutation importance: the %s column '%s' is not in the "
-                        "table",
-                        what, name);
-    return copy_column(copy, t, c, buf, nc);
-}
-
 wn_status wn_gbdt_permutation_importance(const wn_model *m, const wn_table *t, wn_metric metric,
                                          int repeats, uint64_t seed, int threads, double *mean,
                                          double *std)
@@ -422,21 +396,25 @@ wn_status wn_gbdt_permutation_importance(const wn_model *m, const wn_table *t, w
     /* the copy: model features (in model order), label, weight, fold column */
     for (int64_t f = 0; f < nf; f++) {
         const char *name = wn_model_feature_name(m, f);
-        if ((st = copy_named(copy, t, name, "feature", buf, &fcol[f])) != WN_OK)
+        if ((st = wn__eval_copy_named(copy, t, name, "feature", "permutation importance", buf,
+                                      &fcol[f])) != WN_OK)
             goto done;
     }
     int64_t ycol, wcol = -1, tmp;
-    if ((st = copy_named(copy, t, wn_model_label_name(m), "label", buf, &ycol)) != WN_OK)
+    if ((st = wn__eval_copy_named(copy, t, wn_model_label_name(m), "label",
+                                  "permutation importance", buf, &ycol)) != WN_OK)
         goto done;
     wn_table_set_role(copy, ycol, WN_ROLE_LABEL);
     if (wn_model_weight_name(m)) {
-        if ((st = copy_named(copy, t, wn_model_weight_name(m), "weight", buf, &wcol)) != WN_OK)
+        if ((st = wn__eval_copy_named(copy, t, wn_model_weight_name(m), "weight",
+                                      "permutation importance", buf, &wcol)) != WN_OK)
             goto done;
         wn_table_set_role(copy, wcol, WN_ROLE_WEIGHT);
     }
     const char *fold = wn_model_num_folds(m) > 1 ? wn_model_fold_by(m) : NULL;
     if (fold && wn_table_find(t, fold, &tmp) == WN_OK) { /* predict uses it when present */
-        if ((st = copy_named(copy, t, fold, "fold", buf, &tmp)) != WN_OK)
+        if ((st = wn__eval_copy_named(copy, t, fold, "fold", "permutation importance", buf,
+                                      &tmp)) != WN_OK)
             goto done;
         wn_table_set_role(copy, tmp, WN_ROLE_ID);
     }

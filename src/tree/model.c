@@ -442,3 +442,53 @@ done:
 }
 
 /* The loader is in model_load.c. */
+
+/* ---- shared by predict.c and shap.c ------------------------------------ */
+
+wn_status wn__model_feature_columns(const wn_model *m, const wn_table *t, const char *who,
+                                    const float **cols)
+{
+    char msg[900];
+    size_t len = 0;
+    int64_t missing = 0, listed = 0;
+    for (int64_t f = 0; f < m->nfeat; f++) {
+        int64_t c;
+        if (wn_table_find(t, m->feature_names[f], &c) == WN_OK) {
+            cols[f] = wn_table_column(t, c);
+            continue;
+        }
+        missing++;
+        size_t need = strlen(m->feature_names[f]) + 4;
+        if (len + need < sizeof msg - 40) {
+            len += (size_t)snprintf(msg + len, sizeof msg - len, "%s\"%s\"", listed ? ", " : "",
+                                    m->feature_names[f]);
+            listed++;
+        }
+    }
+    if (!missing)
+        return WN_OK;
+    if (listed < missing)
+        snprintf(msg + len, sizeof msg - len, " and %lld more", (long long)(missing - listed));
+    return wn__fail(WN_ENOTFOUND, "%s: the table lacks %lld model feature%s: %s", who,
+                    (long long)missing, missing > 1 ? "s" : "", msg);
+}
+
+wn_status wn__model_row_folds(const wn_model *m, const wn_table *t, int64_t idc, const char *who,
+                              uint8_t *fold)
+{
+    const int64_t n = wn_table_nrows(t);
+    const float *col = wn_table_column(t, idc);
+    const int64_t *phys = wn_table_rows(t);
+    for (int64_t r = 0; r < n; r++) {
+        const float v = col[phys ? phys[r] : r];
+        if (!(v >= 0.0f) || isinf(v) || v != floorf(v)) {
+            char b[32];
+            wn__format_float(b, v);
+            return wn__fail(WN_EINVAL,
+                            "%s: row %lld: fold column \"%s\" is %s, not an integer >= 0", who,
+                            (long long)(r + 1), m->fold_by, b);
+        }
+        fold[r] = (uint8_t)fmod((double)v, (double)m->nfold);
+    }
+    return WN_OK;
+}

@@ -106,6 +106,18 @@ wn_model *wn__model_new(void);
  * wn_model_header) from the fields above; the trainer calls it last. */
 wn_status wn__model_build_header(wn_model *m);
 
+/* Column data of every model feature in t, found by name: cols[f] is the
+ * PHYSICAL column (read views through wn_table_rows). WN_ENOTFOUND lists the
+ * missing features, the message starting with `who` ("predict", "shap"). */
+wn_status wn__model_feature_columns(const wn_model *m, const wn_table *t, const char *who,
+                                    const float **cols);
+
+/* The fold of every row of t for a k-fold model: (id mod nfold) of column
+ * idc, whose values must be integers >= 0 (WN_EINVAL names the row, the
+ * value and `who` otherwise). fold[nrows]. */
+wn_status wn__model_row_folds(const wn_model *m, const wn_table *t, int64_t idc, const char *who,
+                              uint8_t *fold);
+
 /* wn_model_load on len bytes in memory (name used in messages): the fuzz
  * target's entry. Loaded trees are checked to be trees (every node reached
  * exactly once from the root, children and features in range, leaves

@@ -251,42 +251,12 @@ static void run_block(const pctx *c, int64_t b, scratch *s, double *out)
         memcpy(out + rows[i] * nout, s->acc + (int64_t)i * nout, (size_t)nout * sizeof(double));
 }
 
-/* Finds every model feature in t; WN_ENOTFOUND lists the missing ones. */
-static wn_status find_columns(const wn_model *m, const wn_table *t, const float **cols)
-{
-    char msg[900];
-    size_t len = 0;
-    int64_t missing = 0, listed = 0;
-    for (int64_t f = 0; f < m->nfeat; f++) {
-        int64_t c;
-        if (wn_table_find(t, m->feature_names[f], &c) == WN_OK) {
-            cols[f] = wn_table_column(t, c);
-            continue;
-        }
-        missing++;
-        size_t need = strlen(m->feature_names[f]) + 4;
-        if (len + need < sizeof msg - 40) {
-            len += (size_t)snprintf(msg + len, sizeof msg - len, "%s\"%s\"", listed ? ", " : "",
-                                    m->feature_names[f]);
-            listed++;
-        }
-    }
-    if (!missing)
-        return WN_OK;
-    if (listed < missing)
-        snprintf(msg + len, sizeof msg - len, " and %lld more", (long long)(missing - listed));
-    return wn__fail(WN_ENOTFOUND, "predict: the table lacks %lld model feature%s: %s",
-                    (long long)missing, missing > 1 ? "s" : "", msg);
-}
-
 /* Routing of a k-fold model: fold of each row from the id column, rows
  * grouped by fold (stable), and the blocks of each fold's group. */
 static wn_status route(const wn_model *m, const wn_table *t, int64_t idc, int64_t **list_out,
                        int64_t **bstart_out, int64_t **bfold_out, int64_t *nblocks)
 {
     const int64_t n = wn_table_nrows(t);
-    const float *col = wn_table_column(t, idc);
-    const int64_t *phys = wn_table_rows(t);
     int64_t cnt[101] = {0};
     int64_t *list = wn__malloc_array((size_t)n, sizeof(int64_t));
     uint8_t *fold = wn__malloc((size_t)n);
@@ -295,20 +265,14 @@ static wn_status route(const wn_model *m, const wn_table *t, int64_t idc, int64_
         wn_free(fold);
         return wn__oom("predict");
     }
-    for (int64_t r = 0; r < n; r++) {
-        float v = col[phys ? phys[r] : r];
-        if (!(v >= 0.0f) || isinf(v) || v != floorf(v)) {
-            wn_free(list);
-            wn_free(fold);
-            char b[32];
-            wn__format_float(b, v);
-            return wn__fail(WN_EINVAL,
-                            "predict: row %lld: fold column \"%s\" is %s, not an integer >= 0",
-                            (long long)(r + 1), m->fold_by, b);
-        }
-        fold[r] = (uint8_t)fmod((double)v, (double)m->nfold);
-        cnt[fold[r] + 1]++;
+    wn_status st = wn__model_row_folds(m, t, idc, "predict", fold);
+    if (st != WN_OK) {
+        wn_free(list);
+        wn_free(fold);
+        return st;
     }
+    for (int64_t r = 0; r < n; r++)
+        cnt[fold[r] + 1]++;
     int64_t nb = 0;
     for (int f = 0; f < m->nfold; f++)
         nb += (cnt[f + 1] + BLOCK - 1) / BLOCK;
@@ -353,7 +317,7 @@ wn_status wn_gbdt_predict(const wn_model *m, const wn_table *t, wn_predict_kind 
     const float **cols = wn__malloc_array((size_t)m->nfeat, sizeof(float *));
     if (!cols)
         return wn__oom("predict");
-    wn_status s = find_columns(m, t, cols);
+    wn_status s = wn__model_feature_columns(m, t, "predict", cols);
     if (s != WN_OK) {
         wn_free(cols);
         return s;

@@ -284,53 +284,6 @@ static void tree_shap(const wn__tree *tr, const float *x, double *phi, pelem *pa
 
 /* ---- the table ---- */
 
-/* Finds every model feature in t; WN_ENOTFOUND lists the missing ones. */
-static wn_status find_features(const wn_model *m, const wn_table *t, const float **cols)
-{
-    char msg[900];
-    size_t len = 0;
-    int64_t missing = 0, listed = 0;
-    for (int64_t f = 0; f < m->nfeat; f++) {
-        int64_t c;
-        if (wn_table_find(t, m->feature_names[f], &c) == WN_OK) {
-            cols[f] = wn_table_column(t, c);
-            continue;
-        }
-        missing++;
-        if (len + strlen(m->feature_names[f]) + 4 < sizeof msg - 40) {
-            len += (size_t)snprintf(msg + len, sizeof msg - len, "%s\"%s\"", listed ? ", " : "",
-                                    m->feature_names[f]);
-            listed++;
-        }
-    }
-    if (!missing)
-        return WN_OK;
-    if (listed < missing)
-        snprintf(msg + len, sizeof msg - len, " and %lld more", (long long)(missing - listed));
-    return wn__fail(WN_ENOTFOUND, "shap: the table lacks %lld model feature%s: %s",
-                    (long long)missing, missing > 1 ? "s" : "", msg);
-}
-
-/* Fold of each row from the fold_by column (id mod nfold), as predict does. */
-static wn_status route_rows(const wn_model *m, const wn_table *t, int64_t idc, uint8_t *fold)
-{
-    const int64_t n = wn_table_nrows(t);
-    const float *col = wn_table_column(t, idc);
-    const int64_t *phys = wn_table_rows(t);
-    for (int64_t r = 0; r < n; r++) {
-        const float v = col[phys ? phys[r] : r];
-        if (!(v >= 0.0f) || isinf(v) || v != floorf(v)) {
-            char b[32];
-            wn__format_float(b, v);
-            return wn__fail(WN_EINVAL,
-                            "shap: row %lld: fold column \"%s\" is %s, not an integer >= 0",
-                            (long long)(r + 1), m->fold_by, b);
-        }
-        fold[r] = (uint8_t)fmod((double)v, (double)m->nfold);
-    }
-    return WN_OK;
-}
-
 typedef struct sctx {
     const wn_model *m;
     const float **cols;  /* [nfeat] physical column data */
@@ -394,7 +347,7 @@ wn_status wn_gbdt_shap(const wn_model *m, const wn_table *t, int threads, double
     const float **cols = wn__malloc_array((size_t)(nf ? nf : 1), sizeof(float *));
     if (!cols)
         return wn__oom("shap");
-    wn_status s = find_features(m, t, cols);
+    wn_status s = wn__model_feature_columns(m, t, "shap", cols);
     if (s != WN_OK) {
         wn_free(cols);
         return s;
@@ -411,7 +364,7 @@ wn_status wn_gbdt_shap(const wn_model *m, const wn_table *t, int threads, double
             s = wn__oom("shap");
             goto done;
         }
-        if ((s = route_rows(m, t, idc, fold)) != WN_OK)
+        if ((s = wn__model_row_folds(m, t, idc, "shap", fold)) != WN_OK)
             goto done;
     }
     if (n == 0)
