@@ -39,6 +39,13 @@ void cli_progress_done(cli_progress *p);
 
 double cli_now(void);
 
+/* A new table of t's rows for a command's output (predict, explain): empty,
+ * or, when idc >= 0, holding a copy of t's column idc under its name, text
+ * levels included. buf: scratch of nrows(t) floats. Returns 0, or prints the
+ * error and returns the exit code. */
+int cli_output_table(const char *cmd, const wn_table *t, int64_t idc, float *buf,
+                     wn_table **out);
+
 /* The trust summary printed after training (cli/trust.c): features by split
  * gain; for binary classifiers, held-out ROC figures and the overtraining
  * KS test. valid: the validation table or NULL. */

@@ -200,7 +200,6 @@ int cmd_explain(int argc, char **argv)
     wn_table *t = NULL, *res = NULL;
     double *shap = NULL;
     float *col = NULL;
-    const char **levels = NULL;
     char *name = NULL;
     int rc = 0;
     static const struct option longopts[] = {{"output", required_argument, 0, 'o'},
@@ -260,29 +259,8 @@ int cmd_explain(int argc, char **argv)
         rc = cli_fail(cmd, s);
         goto done;
     }
-    if ((s = wn_table_create(nr, &res)) != WN_OK) {
-        rc = cli_fail(cmd, s);
+    if ((rc = cli_output_table(cmd, t, idc, col, &res)))
         goto done;
-    }
-    if (idc >= 0) {
-        wn_table_gather(t, idc, col);
-        if ((s = wn_table_add_column(res, id, col)) != WN_OK) {
-            rc = cli_fail(cmd, s);
-            goto done;
-        }
-        int64_t nl = wn_table_nlevels(t, idc);
-        if (nl > 0) {
-            levels = malloc((size_t)nl * sizeof *levels);
-            if (!levels)
-                goto oom;
-            for (int64_t i = 0; i < nl; i++)
-                levels[i] = wn_table_level(t, idc, i);
-            if ((s = wn_table_set_levels(res, 0, levels, nl)) != WN_OK) {
-                rc = cli_fail(cmd, s);
-                goto done;
-            }
-        }
-    }
     for (int j = 0; j < k; j++)
         for (int64_t f = 0; f <= nf; f++) {
             const char *fn = f < nf ? wn_model_feature_name(m, f) : "expected";
@@ -310,7 +288,6 @@ oom:
     rc = WN_EXIT_NOMEM;
 done:
     free(name);
-    free(levels);
     free(col);
     free(shap);
     wn_table_free(res);

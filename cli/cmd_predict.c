@@ -103,7 +103,6 @@ int cmd_predict(int argc, char **argv)
     wn_table *t = NULL, *res = NULL;
     double *pred = NULL;
     float *col = NULL;
-    const char **levels = NULL;
     static const struct option longopts[] = {{"output", required_argument, 0, 'o'},
                                              {"id", required_argument, 0, O_ID},
                                              {"raw", no_argument, 0, O_RAW},
@@ -192,29 +191,8 @@ int cmd_predict(int argc, char **argv)
         goto done;
     }
 
-    if ((s = wn_table_create(nr, &res)) != WN_OK) {
-        rc = cli_fail(cmd, s);
+    if ((rc = cli_output_table(cmd, t, idc, col, &res)))
         goto done;
-    }
-    if (idc >= 0) {
-        wn_table_gather(t, idc, col);
-        if ((s = wn_table_add_column(res, id, col)) != WN_OK) {
-            rc = cli_fail(cmd, s);
-            goto done;
-        }
-        int64_t nl = wn_table_nlevels(t, idc);
-        if (nl > 0) {
-            levels = malloc((size_t)nl * sizeof *levels);
-            if (!levels)
-                goto oom;
-            for (int64_t i = 0; i < nl; i++)
-                levels[i] = wn_table_level(t, idc, i);
-            if ((s = wn_table_set_levels(res, 0, levels, nl)) != WN_OK) {
-                rc = cli_fail(cmd, s);
-                goto done;
-            }
-        }
-    }
     for (int j = 0; j < k; j++) {
         char name[32];
         if (k == 1)
@@ -241,7 +219,6 @@ oom:
     fprintf(stderr, "winnow %s: out of memory\n", cmd);
     rc = WN_EXIT_NOMEM;
 done:
-    free(levels);
     free(col);
     free(pred);
     wn_table_free(res);

@@ -134,3 +134,33 @@ int cli_parse_choice(const char *cmd, const char *opt, const char *s, const char
         return cli_usage_error(cmd, "%s must be '%s' or '%s', got '%s'", opt, a, b, s);
     return 0;
 }
+
+int cli_output_table(const char *cmd, const wn_table *t, int64_t idc, float *buf,
+                     wn_table **out)
+{
+    wn_table *res = NULL;
+    wn_status s = wn_table_create(wn_table_nrows(t), &res);
+    if (s == WN_OK && idc >= 0) {
+        wn_table_gather(t, idc, buf);
+        s = wn_table_add_column(res, wn_table_name(t, idc), buf);
+        int64_t nl = s == WN_OK ? wn_table_nlevels(t, idc) : 0;
+        if (nl > 0) {
+            const char **levels = malloc((size_t)nl * sizeof *levels);
+            if (!levels) {
+                wn_table_free(res);
+                fprintf(stderr, "winnow %s: out of memory\n", cmd);
+                return WN_EXIT_NOMEM;
+            }
+            for (int64_t i = 0; i < nl; i++)
+                levels[i] = wn_table_level(t, idc, i);
+            s = wn_table_set_levels(res, 0, levels, nl);
+            free(levels);
+        }
+    }
+    if (s != WN_OK) {
+        wn_table_free(res);
+        return cli_fail(cmd, s);
+    }
+    *out = res;
+    return 0;
+}

@@ -12,4 +12,18 @@
 wn_status wn__eval_copy_named(wn_table *copy, const wn_table *t, const char *name, const char *what,
                               const char *who, float *buf, int64_t *nc);
 
+/* Rows sorted ascending by (value, row): the order every rank-based figure
+ * (AUC, ROC curve, KS) walks; -0.0 and 0.0 compare equal, so they share a
+ * group. NULL when out of memory (no message set). Released with wn_free. */
+typedef struct wn__ranked {
+    double v;
+    int64_t row;
+} wn__ranked;
+wn__ranked *wn__eval_rank(const double *v, int64_t n);
+
+/* Row i of a binary sample: the label must be 0 or 1 (WN_EFORMAT) and the
+ * weight, when w is given, finite (WN_ENUMERIC); messages start with fn and
+ * name the 1-based row. */
+wn_status wn__eval_check_binary_row(const char *fn, const float *y, const float *w, int64_t i);
+
 #endif

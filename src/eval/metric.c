@@ -27,6 +27,7 @@
  * All other sums are serial, in double, in row order: the same inputs give
  * the same bits on every run and thread count. */
 #include "core.h"
+#include "eval_internal.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -108,18 +109,6 @@ static wn_status check_inputs(wn_metric m, const float *y, const float *w, const
 
 /* ---- AUC ---------------------------------------------------------------------- */
 
-typedef struct ranked {
-    double p;
-    int64_t row;
-} ranked;
-
-static int cmp_ranked(const void *a, const void *b)
-{
-    const ranked *x = a, *y = b;
-    if (x->p != y->p)
-        return x->p < y->p ? -1 : 1;
-    return (x->row > y->row) - (x->row < y->row);
-}
 
 static wn_status eval_auc(const float *y, const float *w, const double *pred, int64_t n,
                           double *out)
@@ -137,20 +126,14 @@ static wn_status eval_auc(const float *y, const float *w, const double *pred, in
                         "metric auc: weight sums are %g for positives and %g for negatives; "
                         "both must be > 0",
                         wpos, wneg);
-    ranked *r = wn__malloc_array((size_t)n, sizeof *r);
+    wn__ranked *r = wn__eval_rank(pred, n);
     if (!r)
         return wn__oom("auc ranking");
-    for (int64_t i = 0; i < n; i++) {
-        /* -0.0 and 0.0 compare equal: the same group, as they should */
-        r[i].p = pred[i];
-        r[i].row = i;
-    }
-    qsort(r, (size_t)n, sizeof *r, cmp_ranked);
     double below_neg = 0.0, acc = 0.0;
     for (int64_t j = 0; j < n;) {
         double gp = 0.0, gn = 0.0;
         int64_t k = j;
-        for (; k < n && r[k].p == r[j].p; k++) {
+        for (; k < n && r[k].v == r[j].v; k++) {
             int64_t i = r[k].row;
             double wi = w ? (double)w[i] : 1.0;
             if (y[i] == 1.0f)

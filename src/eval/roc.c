@@ -71,6 +71,7 @@
  * resamples are independent: the same inputs give the same bits at any
  * thread count. */
 #include "core.h"
+#include "eval_internal.h"
 
 #include <math.h>
 #include <omp.h>
@@ -91,16 +92,9 @@ static wn_status check_rows(const char *fn, const float *y, const float *w, cons
 {
     double sp = 0.0, sn = 0.0;
     for (int64_t i = 0; i < n; i++) {
-        char v[32];
-        if (y[i] != 0.0f && y[i] != 1.0f) {
-            wn__format_float(v, y[i]);
-            return wn__fail(WN_EFORMAT, "%s: label of row %lld is %s, must be 0 or 1", fn,
-                            (long long)(i + 1), v);
-        }
-        if (w && !isfinite(w[i])) {
-            wn__format_float(v, w[i]);
-            return wn__fail(WN_ENUMERIC, "%s: weight of row %lld is %s", fn, (long long)(i + 1), v);
-        }
+        wn_status st = wn__eval_check_binary_row(fn, y, w, i);
+        if (st != WN_OK)
+            return st;
         if (isnan(score[i]))
             return wn__fail(WN_ENUMERIC, "%s: score of row %lld is NaN", fn, (long long)(i + 1));
         double wi = w ? (double)w[i] : 1.0;
@@ -121,33 +115,6 @@ static wn_status check_rows(const char *fn, const float *y, const float *w, cons
 
 /* ---- the sorted order ------------------------------------------------------------ */
 
-typedef struct ranked {
-    double s;
-    int64_t row;
-} ranked;
-
-static int cmp_ranked(const void *a, const void *b)
-{
-    const ranked *x = a, *y = b;
-    if (x->s != y->s)
-        return x->s < y->s ? -1 : 1;
-    return (x->row > y->row) - (x->row < y->row);
-}
-
-/* Rows sorted ascending by (value, row); -0.0 and 0.0 share a group. */
-static ranked *sort_values(const double *v, int64_t n)
-{
-    ranked *r = wn__malloc_array((size_t)n, sizeof *r);
-    if (!r)
-        return NULL;
-    for (int64_t i = 0; i < n; i++) {
-        r[i].s = v[i];
-        r[i].row = i;
-    }
-    qsort(r, (size_t)n, sizeof *r, cmp_ranked);
-    return r;
-}
-
 /* The ROC curve at every threshold: point 0 is (0,0), point g (1..ngroup)
  * selects the g highest groups; thr[g] is the cut "score > thr[g]". */
 typedef struct curve {
@@ -164,7 +131,7 @@ static void curve_free(curve *c)
     wn_free(c->thr);
 }
 
-static wn_status curve_build(const float *y, const float *w, const ranked *r, int64_t n, curve *c)
+static wn_status curve_build(const float *y, const float *w, const wn__ranked *r, int64_t n, curve *c)
 {
     memset(c, 0, sizeof *c);
     size_t cap = (size_t)n + 1;
@@ -183,7 +150,7 @@ static wn_status curve_build(const float *y, const float *w, const ranked *r, in
     c->thr[0] = HUGE_VAL;
     for (int64_t k = n; k > 0;) { /* groups from the top: r[j..k-1] */
         int64_t j = k - 1;
-        while (j > 0 && r[j - 1].s == r[k - 1].s)
+        while (j > 0 && r[j - 1].v == r[k - 1].v)
             j--;
         for (int64_t q = j; q < k; q++) {
             double wi = w ? (double)w[r[q].row] : 1.0;
@@ -195,11 +162,11 @@ static wn_status curve_build(const float *y, const float *w, const ranked *r, in
         g++;
         c->s[g] = s;
         c->b[g] = b;
-        double hi = r[j].s;
+        double hi = r[j].v;
         if (j == 0)
             c->thr[g] = -HUGE_VAL;
         else {
-            double lo = r[j - 1].s, mid = 0.5 * hi + 0.5 * lo;
+            double lo = r[j - 1].v, mid = 0.5 * hi + 0.5 * lo;
             c->thr[g] = mid < hi && mid > lo ? mid : lo;
         }
         k = j;
@@ -237,7 +204,7 @@ static double interp_at(const double *along, const double *other, int64_t npt, d
 /* Weighted AUC with multiplicities cnt over the ascending order r, groups
  * starting at gstart[0..ngroup-1] (gstart[ngroup] = n). NaN when a class
  * total is not > 0. */
-static double auc_counted(const float *y, const float *w, const ranked *r, const int64_t *gstart,
+static double auc_counted(const float *y, const float *w, const wn__ranked *r, const int64_t *gstart,
                           int64_t ngroup, const uint32_t *cnt)
 {
     double below_neg = 0.0, acc = 0.0, tp = 0.0;
@@ -277,7 +244,7 @@ static double quantile_sorted(const double *v, int64_t m, double q)
     return v[k] + (h - (double)k) * (v[k + 1] - v[k]);
 }
 
-static wn_status bootstrap(const float *y, const float *w, const ranked *r, int64_t n,
+static wn_status bootstrap(const float *y, const float *w, const wn__ranked *r, int64_t n,
                            int64_t nboot, double level, uint64_t seed, int threads, double *lo,
                            double *hi)
 {
@@ -286,7 +253,7 @@ static wn_status bootstrap(const float *y, const float *w, const ranked *r, int6
                         (unsigned long)UINT32_MAX, (long long)n);
     int64_t ngroup = 0;
     for (int64_t k = 0; k < n; k++)
-        if (k == 0 || r[k].s != r[k - 1].s)
+        if (k == 0 || r[k].v != r[k - 1].v)
             ngroup++;
     int nt = wn__threads(threads);
     if ((int64_t)nt > nboot)
@@ -301,7 +268,7 @@ static wn_status bootstrap(const float *y, const float *w, const ranked *r, int6
         return wn__oom("roc bootstrap");
     }
     for (int64_t k = 0, g = 0; k < n; k++)
-        if (k == 0 || r[k].s != r[k - 1].s)
+        if (k == 0 || r[k].v != r[k - 1].v)
             gstart[g++] = k;
     gstart[ngroup] = n;
 
@@ -355,7 +322,7 @@ wn_status wn_roc_summarize(const float *y, const float *w, const double *score, 
     st = wn_metric_eval(WN_METRIC_AUC, y, w, score, n, 1, 0.0, &o.auc);
     if (st != WN_OK)
         return st;
-    ranked *r = sort_values(score, n);
+    wn__ranked *r = wn__eval_rank(score, n);
     if (!r)
         return wn__oom("roc ranking");
     curve c;
@@ -426,7 +393,7 @@ wn_status wn_roc_curve(const float *y, const float *w, const double *score, int6
     wn_status st = check_rows(fn, y, w, score, n, &wpos, &wneg);
     if (st != WN_OK)
         return st;
-    ranked *r = sort_values(score, n);
+    wn__ranked *r = wn__eval_rank(score, n);
     if (!r)
         return wn__oom("roc ranking");
     curve c;
@@ -540,7 +507,7 @@ wn_status wn_ks_test(const double *a, const float *wa, int64_t na, const double 
         st = ks_check("b", b, wb, nb, &swb, &swb2);
     if (st != WN_OK)
         return st;
-    ranked *ra = sort_values(a, na), *rb = ra ? sort_values(b, nb) : NULL;
+    wn__ranked *ra = wn__eval_rank(a, na), *rb = ra ? wn__eval_rank(b, nb) : NULL;
     if (!ra || !rb) {
         wn_free(ra);
         return wn__oom("ks test ranking");
@@ -548,10 +515,10 @@ wn_status wn_ks_test(const double *a, const float *wa, int64_t na, const double 
     double ca = 0.0, cb = 0.0, dmax = 0.0;
     int64_t i = 0, j = 0;
     while (i < na || j < nb) {
-        double v = i < na && (j >= nb || ra[i].s <= rb[j].s) ? ra[i].s : rb[j].s;
-        for (; i < na && ra[i].s == v; i++)
+        double v = i < na && (j >= nb || ra[i].v <= rb[j].v) ? ra[i].v : rb[j].v;
+        for (; i < na && ra[i].v == v; i++)
             ca += wa ? (double)wa[ra[i].row] : 1.0;
-        for (; j < nb && rb[j].s == v; j++)
+        for (; j < nb && rb[j].v == v; j++)
             cb += wb ? (double)wb[rb[j].row] : 1.0;
         double dist = fabs(ca / swa - cb / swb);
         if (dist > dmax)

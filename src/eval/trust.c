@@ -60,18 +60,11 @@ wn_status wn_calibration(const float *y, const float *w, const double *p, int64_
     if (nbins < 2 || nbins > 1000)
         return wn__fail(WN_EINVAL, "%s: nbins must be in 2..1000, got %d", fn, nbins);
     for (int64_t i = 0; i < n; i++) {
-        char v[32];
         if (isnan(y[i]))
             return wn__fail(WN_ENUMERIC, "%s: label of row %lld is NaN", fn, (long long)(i + 1));
-        if (y[i] != 0.0f && y[i] != 1.0f) {
-            wn__format_float(v, y[i]);
-            return wn__fail(WN_EFORMAT, "%s: label of row %lld is %s, must be 0 or 1", fn,
-                            (long long)(i + 1), v);
-        }
-        if (w && !isfinite(w[i])) {
-            wn__format_float(v, w[i]);
-            return wn__fail(WN_ENUMERIC, "%s: weight of row %lld is %s", fn, (long long)(i + 1), v);
-        }
+        wn_status st = wn__eval_check_binary_row(fn, y, w, i);
+        if (st != WN_OK)
+            return st;
         if (!(p[i] >= 0.0 && p[i] <= 1.0))
             return wn__fail(WN_ENUMERIC, "%s: prediction of row %lld is %g, must be in [0, 1]", fn,
                             (long long)(i + 1), p[i]);
@@ -135,16 +128,9 @@ wn_status wn_single_feature_auc(const float *y, const float *w, const float *x, 
     double sp = 0.0, sn = 0.0;
     int64_t m = 0;
     for (int64_t i = 0; i < n; i++) {
-        char v[32];
-        if (y[i] != 0.0f && y[i] != 1.0f) {
-            wn__format_float(v, y[i]);
-            return wn__fail(WN_EFORMAT, "%s: label of row %lld is %s, must be 0 or 1", fn,
-                            (long long)(i + 1), v);
-        }
-        if (w && !isfinite(w[i])) {
-            wn__format_float(v, w[i]);
-            return wn__fail(WN_ENUMERIC, "%s: weight of row %lld is %s", fn, (long long)(i + 1), v);
-        }
+        wn_status st = wn__eval_check_binary_row(fn, y, w, i);
+        if (st != WN_OK)
+            return st;
         if (isnan(x[i]))
             continue;
         m++;
