@@ -738,6 +738,298 @@ void wn_report_options_default(wn_report_options *o);
 wn_status wn_gbdt_report(const wn_model *m, const wn_table *train, const wn_table *test,
                          const wn_report_options *o, const char *path);
 
+
+/* ==== Unsupervised methods: reduction, clustering, anomalies ==============
+ *
+ * Common conventions (src/core/unsup.c):
+ * - Features: the columns named in wn_unsup_data.features, or, when that is
+ *   NULL, every column whose role is WN_ROLE_FEATURE. A fitted model keeps
+ *   their names and finds them by name in the data it is applied to
+ *   (WN_ENOTFOUND names the missing ones).
+ * - Weights: the table's WN_ROLE_WEIGHT column, when it has one, weights
+ *   every event in the fit (a weight w counts as w identical events);
+ *   negative weights are refused (WN_EINVAL naming the row): a density, a
+ *   centroid or a variance has no meaning with negative mass.
+ * - Missing values: a NaN or +-inf in a used feature is WN_EINVAL naming the
+ *   row (1-based) and the column, unless drop_missing is set: then such rows
+ *   are left out of the fit and counted (the model's n_dropped). When a model
+ *   is applied with allow_missing, such rows get NaN outputs (label -1).
+ * - standardize: each feature is centred on its weighted mean and divided by
+ *   its weighted standard deviation before fitting; the model keeps both and
+ *   applies them to new data. A constant feature keeps scale 1. Data whose
+ *   features are all constant is WN_EINVAL.
+ * - Randomness from the counter RNG keyed by seed: the same data, parameters
+ *   and seed give the same bits at any thread count.
+ * - Models are read-only once fitted: applying one from many threads at once
+ *   is safe. Each saves to the model container (docs/model-format.md) with
+ *   kind "pca", "kmeans", "gmm", "som" or "iforest", atomically; its header
+ *   records features, parameters and provenance (input hash, seed, version,
+ *   command line, created). Loads check everything before trusting it. */
+typedef struct wn_unsup_data {
+    const char *const *features; /* NULL: the WN_ROLE_FEATURE columns      */
+    int64_t nfeatures;
+    int drop_missing;            /* 0 (default): NaN/inf is an error       */
+    int standardize;             /* 0 (default) or 1                       */
+    uint64_t seed;               /* default 42                             */
+    int threads;                 /* 0 = all                                */
+    const char *command_line;    /* recorded in the model; may be NULL     */
+    wn_progress progress;        /* optional                               */
+} wn_unsup_data;
+
+/* ---- PCA (src/linear/pca.c) ----
+ * Weighted principal components from the weighted covariance matrix, built
+ * in one streaming pass over the data (double accumulators, fixed block
+ * order), then its eigen-decomposition (LAPACKE dsyevr). Components are unit
+ * vectors in the fitted (standardised if asked) space, sorted by variance,
+ * signed so that each one's largest-magnitude entry is positive. */
+typedef struct wn_pca_params {
+    wn_unsup_data data;
+    int components;   /* 1 .. nfeat; 0 (default) = all                      */
+    int whiten;       /* transform divides each score by sqrt(variance)     */
+} wn_pca_params;
+wn_pca_params wn_pca_params_default(void);
+
+typedef struct wn_pca wn_pca;
+/* Errors: WN_EINVAL (components > features or < 0, no features, fewer than
+ * 2 rows, NaN without drop_missing, negative weights, all-constant data),
+ * WN_ENOTFOUND (a named feature), WN_ENUMERIC (LAPACK failed), WN_ENOMEM. */
+wn_status wn_pca_fit(const wn_table *t, const wn_pca_params *p, wn_pca **out);
+void wn_pca_free(wn_pca *m);
+int64_t wn_pca_num_features(const wn_pca *m);
+const char *wn_pca_feature_name(const wn_pca *m, int64_t i);
+int wn_pca_num_components(const wn_pca *m);
+int64_t wn_pca_num_rows(const wn_pca *m);          /* rows fitted          */
+int64_t wn_pca_num_dropped(const wn_pca *m);       /* rows left out        */
+/* Owned by the model. mean[nfeat] in the fitted space; components
+ * [ncomp][nfeat] row-major; variance[nfeat]: every eigenvalue (weighted,
+ * denominator sum(w) - sum(w^2)/sum(w), i.e. n-1 when unweighted), in
+ * descending order; the explained fraction is variance / their sum. */
+const double *wn_pca_mean(const wn_pca *m);
+const double *wn_pca_components(const wn_pca *m);
+const double *wn_pca_variance(const wn_pca *m);
+/* scores[nrows][ncomp] row-major (may be NULL) and the squared
+ * reconstruction error in the fitted space, recon[nrows] (may be NULL), of
+ * every row of t. allow_missing: rows with NaN/inf get NaN; otherwise they
+ * are WN_EINVAL naming row and column. Parallel; deterministic. */
+wn_status wn_pca_transform(const wn_pca *m, const wn_table *t, int allow_missing, int threads,
+                           double *scores, double *recon);
+/* Back from scores[n][ncomp] to x[n][nfeat] in the data's original units. */
+wn_status wn_pca_inverse(const wn_pca *m, const double *scores, int64_t n, double *x);
+wn_status wn_pca_save(const wn_pca *m, const char *path);
+wn_status wn_pca_load(const char *path, wn_pca **out);
+const char *wn_pca_header(const wn_pca *m);        /* JSON, owned          */
+
+/* ---- k-means (src/cluster/kmeans.c) ----
+ * Weighted k-means: k-means++ seeding (Arthur & Vassilvitskii 2007) from
+ * the counter RNG, Hamerly's exact accelerated iterations (Hamerly 2010),
+ * `restarts` seeds keeping the lowest inertia. Converges when no assignment
+ * changes or the centres move less than tol (relative to the data's mean
+ * variance, as scikit-learn). */
+typedef struct wn_kmeans_params {
+    wn_unsup_data data;
+    int k;                      /* 1 .. rows; required                     */
+    int restarts;               /* default 4                                */
+    int max_iter;               /* default 300                              */
+    double tol;                 /* default 1e-4                             */
+    int64_t silhouette_sample;  /* rows for the silhouette; default 5000,
+                                   0 = skip                                 */
+} wn_kmeans_params;
+wn_kmeans_params wn_kmeans_params_default(void);
+
+typedef struct wn_kmeans wn_kmeans;
+wn_status wn_kmeans_fit(const wn_table *t, const wn_kmeans_params *p, wn_kmeans **out);
+void wn_kmeans_free(wn_kmeans *m);
+int64_t wn_kmeans_num_features(const wn_kmeans *m);
+const char *wn_kmeans_feature_name(const wn_kmeans *m, int64_t i);
+int wn_kmeans_k(const wn_kmeans *m);
+int64_t wn_kmeans_num_rows(const wn_kmeans *m);
+int64_t wn_kmeans_num_dropped(const wn_kmeans *m);
+/* centres[k][nfeat] in the ORIGINAL units of the features; size[k] the
+ * weighted size of each cluster on the fitted rows; owned by the model. */
+const double *wn_kmeans_centers(const wn_kmeans *m);
+const double *wn_kmeans_sizes(const wn_kmeans *m);
+double wn_kmeans_inertia(const wn_kmeans *m);      /* weighted, fitted space */
+double wn_kmeans_silhouette(const wn_kmeans *m);   /* NaN when skipped       */
+int wn_kmeans_iterations(const wn_kmeans *m);      /* of the kept restart    */
+/* label[nrows] (0..k-1; -1 for a missing row with allow_missing) and
+ * dist2[nrows] (squared distance to the centre, fitted space; may be NULL). */
+wn_status wn_kmeans_assign(const wn_kmeans *m, const wn_table *t, int allow_missing, int threads,
+                           int32_t *label, double *dist2);
+/* The choice-of-k table: for k = kmin..kmax, the inertia and silhouette of
+ * a fit with p's other settings (inertia[kmax-kmin+1], silhouette[...]). */
+wn_status wn_kmeans_choose_k(const wn_table *t, const wn_kmeans_params *p, int kmin, int kmax,
+                             double *inertia, double *silhouette);
+wn_status wn_kmeans_save(const wn_kmeans *m, const char *path);
+wn_status wn_kmeans_load(const char *path, wn_kmeans **out);
+const char *wn_kmeans_header(const wn_kmeans *m);
+
+/* ---- Gaussian mixture (src/cluster/gmm.c) ----
+ * EM (Dempster, Laird & Rubin 1977) for a weighted Gaussian mixture with
+ * full or diagonal covariances, initialised from k-means; log-densities via
+ * Cholesky factors (LAPACKE dpotrf). A covariance that is not positive
+ * definite gets reg_covar added to its diagonal, then 10x more until it is
+ * (counted in the model: regularised). BIC = -2 logL + p ln(sum w). */
+typedef enum wn_gmm_cov { WN_GMM_FULL = 0, WN_GMM_DIAG = 1 } wn_gmm_cov;
+typedef struct wn_gmm_params {
+    wn_unsup_data data;
+    int k;               /* 1 .. rows; required                             */
+    wn_gmm_cov cov;      /* default full                                    */
+    int max_iter;        /* default 200                                     */
+    double tol;          /* change of mean log-likelihood per event; 1e-4   */
+    double reg_covar;    /* default 1e-6 (fitted-space units squared)       */
+    int restarts;        /* default 1 (k-means seeds differ per restart)    */
+} wn_gmm_params;
+wn_gmm_params wn_gmm_params_default(void);
+
+typedef struct wn_gmm wn_gmm;
+wn_status wn_gmm_fit(const wn_table *t, const wn_gmm_params *p, wn_gmm **out);
+void wn_gmm_free(wn_gmm *m);
+int64_t wn_gmm_num_features(const wn_gmm *m);
+const char *wn_gmm_feature_name(const wn_gmm *m, int64_t i);
+int wn_gmm_k(const wn_gmm *m);
+int64_t wn_gmm_num_rows(const wn_gmm *m);
+int64_t wn_gmm_num_dropped(const wn_gmm *m);
+/* In the fitted space, owned by the model: weights[k] (sum 1), means[k][d],
+ * covariances[k][d][d] (diagonal ones stored full, zero off the diagonal). */
+const double *wn_gmm_weights(const wn_gmm *m);
+const double *wn_gmm_means(const wn_gmm *m);
+const double *wn_gmm_covariances(const wn_gmm *m);
+double wn_gmm_loglik(const wn_gmm *m);      /* mean per unit weight         */
+double wn_gmm_bic(const wn_gmm *m);
+int wn_gmm_iterations(const wn_gmm *m);
+int wn_gmm_converged(const wn_gmm *m);
+int wn_gmm_regularised(const wn_gmm *m);    /* times reg_covar was raised  */
+/* resp[nrows][k] membership probabilities (may be NULL), label[nrows] the
+ * most probable component (may be NULL), loglik[nrows] log density (may be
+ * NULL). Missing rows as wn_kmeans_assign. */
+wn_status wn_gmm_predict(const wn_gmm *m, const wn_table *t, int allow_missing, int threads,
+                         double *resp, int32_t *label, double *loglik);
+/* BIC and mean log-likelihood for k = kmin..kmax. */
+wn_status wn_gmm_choose_k(const wn_table *t, const wn_gmm_params *p, int kmin, int kmax,
+                          double *bic, double *loglik);
+wn_status wn_gmm_save(const wn_gmm *m, const char *path);
+wn_status wn_gmm_load(const char *path, wn_gmm **out);
+const char *wn_gmm_header(const wn_gmm *m);
+
+/* ---- Self-organising map (src/cluster/som.c) ----
+ * Kohonen's batch SOM (deterministic and parallel): codebook initialised on
+ * the plane of the first two principal components, then `epochs` batch
+ * updates with a Gaussian neighbourhood whose width shrinks exponentially
+ * from sigma0 to sigma_end. Rectangular (4 neighbours) or hexagonal
+ * (6 neighbours, odd rows shifted by half a cell) grid of rows x cols units. */
+typedef enum wn_som_topology { WN_SOM_RECT = 0, WN_SOM_HEX = 1 } wn_som_topology;
+typedef struct wn_som_params {
+    wn_unsup_data data;
+    int rows, cols;            /* grid; default 10 x 10; units <= data rows */
+    wn_som_topology topology;  /* default hexagonal                          */
+    int epochs;                /* default 20                                 */
+    double sigma0;             /* default max(rows, cols) / 2                */
+    double sigma_end;          /* default 0.5                                */
+} wn_som_params;
+wn_som_params wn_som_params_default(void);
+
+typedef struct wn_som wn_som;
+wn_status wn_som_fit(const wn_table *t, const wn_som_params *p, wn_som **out);
+void wn_som_free(wn_som *m);
+int64_t wn_som_num_features(const wn_som *m);
+const char *wn_som_feature_name(const wn_som *m, int64_t i);
+void wn_som_grid(const wn_som *m, int *rows, int *cols, wn_som_topology *topology);
+int64_t wn_som_num_rows(const wn_som *m);
+int64_t wn_som_num_dropped(const wn_som *m);
+/* codebook[units][d] (fitted space), umatrix[units] (mean distance to grid
+ * neighbours), hits[units] (weighted count of fitted rows whose best-matching
+ * unit it is); unit u = row * cols + col. Owned by the model. */
+const double *wn_som_codebook(const wn_som *m);
+const double *wn_som_umatrix(const wn_som *m);
+const double *wn_som_hits(const wn_som *m);
+double wn_som_quantization_error(const wn_som *m); /* weighted mean distance */
+double wn_som_topographic_error(const wn_som *m);  /* fraction: 2nd BMU not adjacent */
+/* bmu[nrows] (unit index, -1 for missing rows) and qerr[nrows] (distance to
+ * it; may be NULL). */
+wn_status wn_som_bmu(const wn_som *m, const wn_table *t, int allow_missing, int threads,
+                     int32_t *bmu, double *qerr);
+wn_status wn_som_save(const wn_som *m, const char *path);
+wn_status wn_som_load(const char *path, wn_som **out);
+const char *wn_som_header(const wn_som *m);
+
+/* ---- Isolation forest (src/tree/iforest.c) ----
+ * Liu, Ting & Zhou 2008: each tree isolates a subsample of sample_size rows
+ * (drawn without replacement; with weights, drawn with probability
+ * proportional to weight) by random splits up to depth ceil(log2(sample));
+ * an event's score is 2^(-E[h(x)] / c(sample_size)) in (0, 1], higher = more
+ * anomalous. Scoring walks compact trees, many rows at once. */
+typedef struct wn_iforest_params {
+    wn_unsup_data data;          /* standardize has no effect on splits    */
+    int trees;                   /* default 100                            */
+    int64_t sample_size;         /* default 256 (capped at the rows)       */
+    int max_depth;               /* 0 (default): ceil(log2(sample_size))   */
+} wn_iforest_params;
+wn_iforest_params wn_iforest_params_default(void);
+
+typedef struct wn_iforest wn_iforest;
+wn_status wn_iforest_fit(const wn_table *t, const wn_iforest_params *p, wn_iforest **out);
+void wn_iforest_free(wn_iforest *m);
+int64_t wn_iforest_num_features(const wn_iforest *m);
+const char *wn_iforest_feature_name(const wn_iforest *m, int64_t i);
+int wn_iforest_num_trees(const wn_iforest *m);
+int64_t wn_iforest_num_rows(const wn_iforest *m);
+int64_t wn_iforest_num_dropped(const wn_iforest *m);
+/* score[nrows]: NaN for a missing row with allow_missing. */
+wn_status wn_iforest_score(const wn_iforest *m, const wn_table *t, int allow_missing, int threads,
+                           double *score);
+wn_status wn_iforest_save(const wn_iforest *m, const char *path);
+wn_status wn_iforest_load(const char *path, wn_iforest **out);
+const char *wn_iforest_header(const wn_iforest *m);
+
+/* ---- Iterative anomaly baskets (src/cluster/baskets.c) ----
+ * The astronomers' loop, for `rounds` rounds: fit the method on the
+ * training pool (at first every usable event); score every event; the
+ * round's basket is the `basket_size` highest-scoring events that are in no
+ * earlier basket; a judge (a person, through the callback) marks the basket
+ * events that are ordinary ("not too bad"). Ordinary events stay in the
+ * pool — they are what normal looks like — and are never basketed again;
+ * the others (the real candidates) are taken out of the pool, so that the
+ * next fit does not learn them as normal and similar events, no longer
+ * masked, rise to the next basket. Without a judge every basket event is a
+ * candidate. Scores of every round are kept (the score history). */
+typedef enum wn_anomaly_method {
+    WN_ANOMALY_IFOREST = 0,  /* isolation forest score                     */
+    WN_ANOMALY_PCA = 1       /* PCA reconstruction error                   */
+} wn_anomaly_method;
+wn_status wn_anomaly_method_parse(const char *name, wn_anomaly_method *out);
+
+/* A judge looks at a basket (rows: table row indices, best first; scores)
+ * and sets ordinary[i] = 1 for each event it finds ordinary ("not too
+ * bad"). Returning non-zero stops the loop: WN_EINVAL "cancelled". */
+typedef int (*wn_basket_judge_fn)(void *ud, int round, const int64_t *rows, const double *scores,
+                                  int64_t n, uint8_t *ordinary);
+
+typedef struct wn_baskets_params {
+    wn_unsup_data data;          /* standardize defaults to 1 here          */
+    wn_anomaly_method method;    /* default iforest                         */
+    int rounds;                  /* default 3                               */
+    int64_t basket_size;         /* default 50                              */
+    int pca_components;          /* PCA: 0 = enough for 90% of the variance */
+    int iforest_trees;           /* default 100                             */
+    int64_t iforest_sample;      /* default 256                             */
+    wn_basket_judge_fn judge;    /* NULL: every basket event is a candidate */
+    void *judge_ud;
+} wn_baskets_params;
+wn_baskets_params wn_baskets_params_default(void);
+
+typedef struct wn_baskets {
+    int rounds;                  /* rounds done                             */
+    int64_t nrows;               /* rows of the table                       */
+    int64_t basket_size;         /* events per basket (the last may be less) */
+    int64_t *basket_rows;        /* [rounds][basket_size] row indices, -1 pad */
+    double *basket_scores;       /* [rounds][basket_size]                   */
+    uint8_t *basket_ordinary;    /* [rounds][basket_size] the judgement     */
+    double *scores;              /* [rounds][nrows]; NaN for missing rows   */
+    int64_t *pool_size;          /* [rounds] training events of each round  */
+} wn_baskets;
+wn_status wn_anomaly_baskets(const wn_table *t, const wn_baskets_params *p, wn_baskets **out);
+void wn_baskets_free(wn_baskets *b);
+
 #ifdef __cplusplus
 }
 #endif

@@ -5,7 +5,7 @@
 # (.ci/run adds the clang toolchain for the sanitizer and fuzz builds).
 set -euo pipefail
 
-pkgs=(gcc make cmake pkg-config libcmocka-dev zlib1g-dev "$@")
+pkgs=(gcc make cmake pkg-config libcmocka-dev zlib1g-dev liblapacke-dev libopenblas-dev "$@")
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -31,6 +31,7 @@
 
 #include "io/container.h"
 #include "json.h"
+#include "unsup.h"
 
 #define TREE_REC 24
 #define NODE_REC 40
@@ -188,57 +189,6 @@ wn_status wn_model_history(const wn_model *m, int fold, wn_metric *metric, const
 
 /* ---- header ---- */
 
-/* ISO 8601 UTC: SOURCE_DATE_EPOCH when set (reproducible builds' convention,
- * so tests get byte-identical files), else now. */
-static void now_iso(char buf[32])
-{
-    time_t t = time(NULL);
-    const char *sde = getenv("SOURCE_DATE_EPOCH");
-    if (sde && *sde) {
-        char *end;
-        long long v = strtoll(sde, &end, 10);
-        if (*end == 0 && v >= 0)
-            t = (time_t)v;
-    }
-    struct tm tm;
-    if (!gmtime_r(&t, &tm) || !strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm))
-        snprintf(buf, 32, "1970-01-01T00:00:00Z");
-}
-
-static void jw_str_or_null(wn__jw *w, const char *key, const char *s)
-{
-    wn__jw_key(w, key);
-    if (s)
-        wn__jw_string(w, s);
-    else
-        wn__jw_null(w);
-}
-
-static void jw_doubles(wn__jw *w, const char *key, const double *v, int64_t n)
-{
-    wn__jw_key(w, key);
-    if (!v) {
-        wn__jw_null(w);
-        return;
-    }
-    wn__jw_array_begin(w);
-    for (int64_t i = 0; i < n; i++)
-        wn__jw_double(w, v[i]);
-    wn__jw_array_end(w);
-}
-
-static void jw_u64(wn__jw *w, const char *key, uint64_t v)
-{
-    wn__jw_key(w, key);
-    if (v <= (uint64_t)INT64_MAX) {
-        wn__jw_int(w, (int64_t)v);
-    } else {
-        char b[24];
-        snprintf(b, sizeof b, "%llu", (unsigned long long)v);
-        wn__jw_string(w, b);
-    }
-}
-
 static void jw_params(wn__jw *w, const wn_model *m)
 {
     const wn_gbdt_params *p = &m->params;
@@ -264,7 +214,7 @@ static void jw_params(wn__jw *w, const wn_model *m)
     wn__jw_key(w, "early_stopping_rounds"), wn__jw_int(w, p->early_stopping_rounds);
     wn__jw_key(w, "metric"), wn__jw_string(w, metric_name(p->metric));
     wn__jw_key(w, "folds"), wn__jw_int(w, p->folds);
-    jw_u64(w, "seed", p->seed);
+    wn__jw_u64(w, "seed", p->seed);
     wn__jw_key(w, "threads"), wn__jw_int(w, p->threads);
     if (m->monotone) {
         wn__jw_key(w, "monotone");
@@ -274,7 +224,7 @@ static void jw_params(wn__jw *w, const wn_model *m)
         wn__jw_array_end(w);
     }
     if (m->class_weight)
-        jw_doubles(w, "class_weight", m->class_weight, p->n_class_weight);
+        wn__jw_doubles(w, "class_weight", m->class_weight, p->n_class_weight);
     wn__jw_object_end(w);
 }
 
@@ -295,9 +245,9 @@ static wn_status header_text(const wn_model *m, const char *created, char **out)
     for (int64_t i = 0; i < m->nfeat; i++)
         wn__jw_string(&w, m->feature_names[i]);
     wn__jw_array_end(&w);
-    jw_str_or_null(&w, "label", m->label_name);
-    jw_str_or_null(&w, "weight", m->weight_name);
-    jw_str_or_null(&w, "fold_by", m->nfold > 1 ? m->fold_by : NULL);
+    wn__jw_str_or_null(&w, "label", m->label_name);
+    wn__jw_str_or_null(&w, "weight", m->weight_name);
+    wn__jw_str_or_null(&w, "fold_by", m->nfold > 1 ? m->fold_by : NULL);
     wn__jw_key(&w, "nfold"), wn__jw_int(&w, m->nfold);
     wn__jw_key(&w, "metric"), wn__jw_string(&w, metric_name(m->metric));
     jw_params(&w, m);
@@ -309,9 +259,9 @@ static wn_status header_text(const wn_model *m, const char *created, char **out)
         wn__jw_key(&w, "rounds_trained"), wn__jw_int(&w, fd->rounds_trained);
         wn__jw_key(&w, "best_round"), wn__jw_int(&w, fd->best_round);
         wn__jw_key(&w, "ntrees"), wn__jw_int(&w, fd->ntrees);
-        jw_doubles(&w, "base_score", fd->base_score, m->nout);
-        jw_doubles(&w, "history_train", fd->hist_train, fd->rounds_trained);
-        jw_doubles(&w, "history_valid", fd->hist_valid, fd->rounds_trained);
+        wn__jw_doubles(&w, "base_score", fd->base_score, m->nout);
+        wn__jw_doubles(&w, "history_train", fd->hist_train, fd->rounds_trained);
+        wn__jw_doubles(&w, "history_valid", fd->hist_valid, fd->rounds_trained);
         wn__jw_object_end(&w);
     }
     wn__jw_array_end(&w);
@@ -320,8 +270,8 @@ static wn_status header_text(const wn_model *m, const char *created, char **out)
     char hex[17];
     snprintf(hex, sizeof hex, "%016llx", (unsigned long long)m->input_hash);
     wn__jw_key(&w, "input_fingerprint"), wn__jw_string(&w, hex);
-    jw_u64(&w, "seed", m->params.seed);
-    jw_str_or_null(&w, "command_line", m->command_line);
+    wn__jw_u64(&w, "seed", m->params.seed);
+    wn__jw_str_or_null(&w, "command_line", m->command_line);
     wn__jw_object_end(&w);
     wn__jw_object_end(&w);
     size_t len;
@@ -334,7 +284,7 @@ wn_status wn__model_build_header(wn_model *m)
         return wn__fail(WN_EINVAL, "model_build_header: model is NULL");
     if (!m->created) {
         char b[32];
-        now_iso(b);
+        wn__now_iso(b);
         if (!(m->created = wn__strdup(b)))
             return wn__oom("model header");
     }
@@ -390,7 +340,7 @@ wn_status wn_model_save(const wn_model *m, const char *path)
     if (!hdr) {
         char b[32];
         if (!m->created)
-            now_iso(b);
+            wn__now_iso(b);
         if ((s = header_text(m, m->created ? m->created : b, &own)) != WN_OK)
             goto done;
         hdr = own;
@@ -448,29 +398,8 @@ done:
 wn_status wn__model_feature_columns(const wn_model *m, const wn_table *t, const char *who,
                                     const float **cols)
 {
-    char msg[900];
-    size_t len = 0;
-    int64_t missing = 0, listed = 0;
-    for (int64_t f = 0; f < m->nfeat; f++) {
-        int64_t c;
-        if (wn_table_find(t, m->feature_names[f], &c) == WN_OK) {
-            cols[f] = wn_table_column(t, c);
-            continue;
-        }
-        missing++;
-        size_t need = strlen(m->feature_names[f]) + 4;
-        if (len + need < sizeof msg - 40) {
-            len += (size_t)snprintf(msg + len, sizeof msg - len, "%s\"%s\"", listed ? ", " : "",
-                                    m->feature_names[f]);
-            listed++;
-        }
-    }
-    if (!missing)
-        return WN_OK;
-    if (listed < missing)
-        snprintf(msg + len, sizeof msg - len, " and %lld more", (long long)(missing - listed));
-    return wn__fail(WN_ENOTFOUND, "%s: the table lacks %lld model feature%s: %s", who,
-                    (long long)missing, missing > 1 ? "s" : "", msg);
+    return wn__find_named_columns(t, (const char *const *)m->feature_names, m->nfeat, who,
+                                  "model feature", cols);
 }
 
 wn_status wn__model_row_folds(const wn_model *m, const wn_table *t, int64_t idc, const char *who,
