@@ -10,6 +10,7 @@
 #include "cli.h"
 
 #include <getopt.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +23,10 @@ static void help(void)
            "has the --id column first, then 'prediction' (binary: P(label = 1);\n"
            "regression: the value) or p0..p{K-1} (multiclass: class probabilities).\n"
            "A k-fold model predicts each row with the fold model that did not see it\n"
-           "when DATA has the fold-by column, else with the mean of the folds' scores.\n\n"
+           "when DATA has the fold-by column, else with the mean of the folds' scores.\n"
+           "An ensemble (train --ensemble K) gives the mean over its K bagged models and\n"
+           "adds prediction_std (multiclass: p0_std ..): the standard deviation across\n"
+           "them, each event's own uncertainty.\n\n"
            "options:\n"
            "  -o, --output OUT     output file, .csv or .npy (required)\n"
            "  --id COL             copy COL into the output as its first column\n"
@@ -101,7 +105,7 @@ int cmd_predict(int argc, char **argv)
     int raw = 0, strict = 0, rc = 0;
     wn_model *m = NULL;
     wn_table *t = NULL, *res = NULL;
-    double *pred = NULL;
+    double *pred = NULL, *mem = NULL;
     float *col = NULL;
     static const struct option longopts[] = {{"output", required_argument, 0, 'o'},
                                              {"id", required_argument, 0, O_ID},
@@ -206,6 +210,33 @@ int cmd_predict(int argc, char **argv)
             goto done;
         }
     }
+    /* an ensemble: each output's standard deviation across the members */
+    int ens = wn_model_ensemble_size(m);
+    if (ens > 1 && !raw) {
+        if ((uint64_t)nr > SIZE_MAX / sizeof(double) / (uint64_t)k / (uint64_t)ens ||
+            !(mem = malloc((size_t)nr * (size_t)k * (size_t)ens * sizeof *mem + 1)))
+            goto oom;
+        if ((s = wn_gbdt_predict_members(m, t, csv.threads, mem)) != WN_OK) {
+            rc = cli_fail(cmd, s);
+            goto done;
+        }
+        for (int j = 0; j < k; j++) {
+            char name[40];
+            snprintf(name, sizeof name, k == 1 ? "prediction_std" : "p%d_std", j);
+            for (int64_t r = 0; r < nr; r++) {
+                double mu = pred[r * k + j], ss = 0;
+                for (int e = 0; e < ens; e++) {
+                    double d = mem[((int64_t)e * nr + r) * k + j] - mu;
+                    ss += d * d;
+                }
+                col[r] = (float)sqrt(ss / (ens - 1));
+            }
+            if ((s = wn_table_add_column(res, name, col)) != WN_OK) {
+                rc = cli_fail(cmd, s);
+                goto done;
+            }
+        }
+    }
     if ((s = wn_table_write(res, out)) != WN_OK) {
         rc = cli_fail(cmd, s);
         goto done;
@@ -219,6 +250,7 @@ oom:
     fprintf(stderr, "winnow %s: out of memory\n", cmd);
     rc = WN_EXIT_NOMEM;
 done:
+    free(mem);
     free(col);
     free(pred);
     wn_table_free(res);

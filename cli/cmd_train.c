@@ -45,6 +45,9 @@ static void help(void)
            "                         N rounds; keep the best round (needs --valid)\n"
            "  --folds K --fold-by COL  k-fold: K models, row r goes to fold COL[r] mod K;\n"
            "                         one model file holds them all\n"
+           "  --ensemble K           K bagged models (2..100), each on a bootstrap resample:\n"
+           "                         the trust summary gives the spread of their AUC and\n"
+           "                         predict writes each event's mean and standard deviation\n"
            "  --monotone COL=+1,COL=-1  the prediction may only rise (+1) / fall (-1)\n"
            "                         with COL (repeatable)\n"
            "  --class-weight W0,W1.. factors multiplying the weights of each class\n"
@@ -89,7 +92,8 @@ enum {
     O_MONOTONE,
     O_CLASS_WEIGHT,
     O_NO_REPORT,
-    O_DECOY
+    O_DECOY,
+    O_ENSEMBLE
 };
 
 /* "winnow train a b c": the command line as typed, for the model's
@@ -341,7 +345,10 @@ static void print_summary(const wn_model *m, int has_valid, double secs, const c
     printf("trained %s GBDT: %lld features, label '%s', in %.2f s -> %s\n",
            wn_objective_name(wn_model_objective(m)), (long long)wn_model_num_features(m),
            wn_model_label_name(m), secs, out);
-    if (nf > 1)
+    int bag = wn_model_ensemble_size(m) > 1;
+    if (bag)
+        printf("%d bagged models (--ensemble), each on a bootstrap resample\n", nf);
+    else if (nf > 1)
         printf("%d folds by '%s'\n", nf, wn_model_fold_by(m));
     const char *ind = nf > 1 ? "    " : "  ";
     for (int f = 0; f < nf; f++) {
@@ -349,7 +356,7 @@ static void print_summary(const wn_model *m, int has_valid, double secs, const c
         const double *tr = NULL, *va = NULL;
         int64_t n = 0, kept = wn_model_num_rounds(m, f);
         if (nf > 1)
-            printf("  fold %d:\n", f);
+            printf("  %s %d:\n", bag ? "member" : "fold", f);
         if (wn_model_history(m, f, &met, &tr, &va, &n) != WN_OK) {
             printf("%srounds: %lld\n", ind, (long long)kept);
             continue;
@@ -484,6 +491,7 @@ int cmd_train(int argc, char **argv)
                                              {"class-weight", required_argument, 0, O_CLASS_WEIGHT},
                                              {"no-report", no_argument, 0, O_NO_REPORT},
                                              {"decoy", no_argument, 0, O_DECOY},
+                                             {"ensemble", required_argument, 0, O_ENSEMBLE},
                                              {"output", required_argument, 0, 'o'},
                                              CLI_CSV_LONGOPTS,
                                              {"help", no_argument, 0, 'h'},
@@ -518,6 +526,13 @@ int cmd_train(int argc, char **argv)
         case O_CLASS_WEIGHT: class_weight = optarg; break;
         case O_NO_REPORT: no_report = 1; break;
         case O_DECOY: decoy = 1; break;
+        case O_ENSEMBLE:
+            if (cli_parse_i64(cmd, "--ensemble", optarg, 2, 100, &iv)) {
+                rc = WN_EXIT_USAGE;
+                goto done;
+            }
+            p.ensemble = (int)iv;
+            break;
         case O_FOLDS:
             if (cli_parse_i64(cmd, "--folds", optarg, 1, 100, &iv)) {
                 rc = WN_EXIT_USAGE;

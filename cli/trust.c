@@ -264,6 +264,70 @@ static void print_stability(const wn_model *m, const wn_table *t, const uint8_t 
     free(rows);
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* An ensemble (--ensemble K): each bagged member's AUC on the held-out rows
+ * of t (mask[r] == want; NULL: all), their mean, spread and range, and the
+ * distribution of the per-event standard deviation of P(signal) across the
+ * members — the uncertainty `winnow predict` writes beside each score. */
+static void print_ensemble(const wn_model *m, const wn_table *t, const uint8_t *mask, int want,
+                           int threads)
+{
+    int k = wn_model_ensemble_size(m);
+    if (k < 2)
+        return;
+    int64_t n = wn_table_nrows(t), nh = 0;
+    int64_t *rows = malloc((size_t)(n ? n : 1) * sizeof *rows);
+    for (int64_t r = 0; rows && r < n; r++)
+        if (!mask || mask[r] == want)
+            rows[nh++] = r;
+    wn_table *v = NULL;
+    double *pm = NULL, *sd = NULL, *auc = NULL;
+    float *y = NULL, *w = NULL;
+    if (!rows || nh < 2 || wn_table_view_rows(t, rows, nh, &v) != WN_OK ||
+        !(pm = malloc((size_t)k * (size_t)nh * sizeof *pm)) ||
+        !(sd = malloc((size_t)nh * sizeof *sd)) || !(auc = malloc((size_t)k * sizeof *auc)) ||
+        !(y = malloc((size_t)nh * sizeof *y)) || !(w = malloc((size_t)nh * sizeof *w)) ||
+        gather_truth(m, v, y, w) || wn_gbdt_predict_members(m, v, threads, pm) != WN_OK) {
+        printf("  ensemble: not available (%s)\n", nh < 2 ? "too few held-out events" : wn_errmsg());
+        goto done;
+    }
+    double am = 0, a2 = 0, amin = 1, amax = 0;
+    for (int j = 0; j < k; j++) {
+        if (wn_metric_eval(WN_METRIC_AUC, y, w, pm + (int64_t)j * nh, nh, 1, 1.0, &auc[j]) != WN_OK) {
+            printf("  ensemble: not available (%s)\n", wn_errmsg());
+            goto done;
+        }
+        am += auc[j];
+        amin = auc[j] < amin ? auc[j] : amin;
+        amax = auc[j] > amax ? auc[j] : amax;
+    }
+    am /= k;
+    for (int j = 0; j < k; j++)
+        a2 += (auc[j] - am) * (auc[j] - am);
+    for (int64_t r = 0; r < nh; r++) {
+        double s1 = 0, s2 = 0;
+        for (int j = 0; j < k; j++)
+            s1 += pm[(int64_t)j * nh + r];
+        s1 /= k;
+        for (int j = 0; j < k; j++)
+            s2 += (pm[(int64_t)j * nh + r] - s1) * (pm[(int64_t)j * nh + r] - s1);
+        sd[r] = sqrt(s2 / (k - 1));
+    }
+    qsort(sd, (size_t)nh, sizeof *sd, cmp_double);
+    printf("  ensemble: %d bagged models, held-out AUC %.4f ± %.4f (range %.4f .. %.4f); "
+           "per-event std of P(signal): median %.3g, 90%% %.3g, max %.3g\n",
+           k, am, sqrt(a2 / (k - 1)), amin, amax, sd[nh / 2], sd[(int64_t)(0.9 * (double)(nh - 1))],
+           sd[nh - 1]);
+done:
+    wn_table_free(v);
+    free(rows), free(pm), free(sd), free(auc), free(y), free(w);
+}
+
 /* Multiclass and regression models: the held-out figures that apply
  * (per-class AUC, accuracy and confusion matrix; RMSE, MAE, R², residual
  * quantiles), on the validation file, the --valid rows, or with k folds the
@@ -274,7 +338,8 @@ static void print_other(const wn_model *m, const wn_table *train, const wn_table
     const wn_table *t = valid ? valid : train;
     const int64_t n = wn_table_nrows(t);
     const int K = wn_model_num_outputs(m);
-    if (!valid && !(p->valid_fraction > 0.0) && wn_model_num_folds(m) < 2) {
+    if (!valid && !(p->valid_fraction > 0.0) &&
+        (wn_model_num_folds(m) < 2 || wn_model_ensemble_size(m) > 1)) {
         printf("  no held-out data: give --valid FRAC|FILE (or --folds) for held-out figures\n");
         return;
     }
@@ -377,6 +442,7 @@ void cli_trust_summary(const wn_model *m, const wn_table *train, const wn_table 
             goto done;
         printf("  held-out: the validation file, %lld events\n", (long long)h.n);
         print_roc(&h, p->seed, threads);
+        print_ensemble(m, valid, NULL, 0, threads);
         print_calibration(&h);
         print_stability(m, valid, NULL, 0, p->seed, threads);
         print_leak(m, valid, &h, NULL, 0);
@@ -401,6 +467,7 @@ void cli_trust_summary(const wn_model *m, const wn_table *train, const wn_table 
         goto done;
     }
     print_roc(&h, p->seed, threads);
+    print_ensemble(m, train, mask, 1, threads);
     print_calibration(&h);
     print_stability(m, train, mask, 1, p->seed, threads);
     print_leak(m, train, &h, mask, 1);

@@ -541,6 +541,14 @@ typedef struct wn_gbdt_params {
                                event number, fold = id mod folds              */
     const char *fold_by;    /* the id column (integer values >= 0) that
                                defines the folds; required when folds > 1     */
+    int ensemble;           /* 0 or 1: one model (default); 2..100: K bagged
+                               members, each trained on a Poisson(1)
+                               bootstrap resample of the training rows (the
+                               counter RNG: seed, member, row), so that the
+                               spread of their outputs measures the model's
+                               own uncertainty. predict gives the members'
+                               mean; wn_gbdt_predict_members each one's.
+                               Not combined with folds.                      */
     uint64_t seed;          /* default 42                                    */
     int threads;            /* 0 = all available; the model does not depend
                                on it                                          */
@@ -553,7 +561,8 @@ void wn_gbdt_params_default(wn_gbdt_params *p);
  * objective, num_class, rounds, learning_rate (alias eta), num_leaves,
  * max_depth, min_data_in_leaf, min_sum_hessian, lambda_l1, lambda_l2,
  * min_split_gain, row_subsample, col_subsample, max_bins, bin_sample_rows,
- * huber_delta, early_stopping_rounds, metric, seed, threads, valid_fraction.
+ * huber_delta, early_stopping_rounds, metric, seed, threads, valid_fraction,
+ * ensemble.
  * WN_EINVAL names the key and the allowed range, or lists the keys. */
 wn_status wn_gbdt_params_set(wn_gbdt_params *p, const char *key, const char *value);
 
@@ -587,9 +596,21 @@ typedef enum wn_predict_kind {
  * row-major. Features are found by name in t (extra columns are ignored;
  * WN_ENOTFOUND lists the missing ones). A k-fold model applies to each row
  * the fold model that did not see it when t has the fold_by column, else the
- * mean of the fold models' raw scores. Deterministic; threads 0 = all. */
+ * mean of the fold models' raw scores. An ensemble (params.ensemble) gives
+ * the mean of its members' outputs: of their values (probabilities) for
+ * WN_PREDICT_VALUE, of their raw scores for WN_PREDICT_RAW. Deterministic;
+ * threads 0 = all. */
 wn_status wn_gbdt_predict(const wn_model *m, const wn_table *t, wn_predict_kind kind,
                           int threads, double *out);
+
+/* Output values (WN_PREDICT_VALUE) of each member of a model separately:
+ * out[(k * nrows + r) * nout + j] for member k (0 .. members-1), where the
+ * members are an ensemble's bagged models (params.ensemble = K) or a k-fold
+ * model's fold models (no routing by the fold column). Their mean over k is
+ * what wn_gbdt_predict gives an ensemble; their standard deviation is the
+ * per-event uncertainty `winnow predict` writes. A one-model model has one
+ * member. Deterministic; errors as wn_gbdt_predict. */
+wn_status wn_gbdt_predict_members(const wn_model *m, const wn_table *t, int threads, double *out);
 
 /* Atomic save (temp file, fsync, rename) in the container format
  * (docs/model-format.md). */
@@ -608,6 +629,7 @@ const char *wn_model_feature_name(const wn_model *m, int64_t i);
 const char *wn_model_label_name(const wn_model *m);
 const char *wn_model_weight_name(const wn_model *m);   /* NULL: unweighted    */
 int wn_model_num_folds(const wn_model *m);             /* 1 = no k-fold       */
+int wn_model_ensemble_size(const wn_model *m);         /* K bagged; 0: none   */
 const char *wn_model_fold_by(const wn_model *m);       /* NULL when 1 fold    */
 /* Rounds kept in fold f (after early stopping: best iteration + 1). */
 int64_t wn_model_num_rounds(const wn_model *m, int fold);

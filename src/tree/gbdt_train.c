@@ -9,6 +9,7 @@
 #include <time.h>
 
 #define STREAM_VALID 0x56414c4944ull /* "VALID": the valid_fraction draw */
+#define STREAM_BAG 0x424147000000ull /* "BAG": bootstrap counts, + member */
 
 static double now_s(void)
 {
@@ -48,6 +49,25 @@ static wn_status role_column(const wn_table *t, wn_role r, int required, int64_t
                         wn_role_name(r), wn_role_name(r));
     *out = found;
     return WN_OK;
+}
+
+/* How many times row r is drawn into bagged member k's bootstrap sample: a
+ * Poisson(1) count (Oza & Russell 2001's online bagging; the same as the
+ * multinomial bootstrap as rows grow large), by inversion of one uniform
+ * keyed by (seed, member, row), so each row's draw is independent of
+ * scheduling and of the other rows. */
+static int boot_count(uint64_t seed, int k, int64_t r)
+{
+    uint64_t u64 = wn_rng_u64_at(seed ^ 0x6a09e667f3bcc909ull, STREAM_BAG + (uint64_t)k,
+                                 (uint64_t)r);
+    double u = (double)(u64 >> 11) * 0x1.0p-53, p = 0.36787944117144233, cdf = p;
+    int c = 0;
+    while (u >= cdf && c < 20) {
+        c++;
+        p /= c;
+        cdf += p;
+    }
+    return c;
 }
 
 static int held_out(const wn_gbdt_params *p, int64_t r)
@@ -111,6 +131,7 @@ static char *dup_or_null(const char *s) { return s ? wn__strdup(s) : NULL; }
 typedef struct train_data {
     float *y, *w, *yv, *wv;
     int64_t *fc, *vfc, *fold_of;
+    float *wbag; /* ensemble: the weights times a member's bootstrap counts */
     fold_rows fr;
 } train_data;
 
@@ -123,6 +144,7 @@ static void train_data_free(train_data *d)
     wn_free(d->fc);
     wn_free(d->vfc);
     wn_free(d->fold_of);
+    wn_free(d->wbag);
     wn_free(d->fr.train);
     wn_free(d->fr.valid);
 }
@@ -188,8 +210,9 @@ wn_status wn_gbdt_train(const wn_table *train, const wn_table *valid, const wn_g
         return wn__fail(WN_EINVAL, "parameter early_stopping_rounds = %lld needs validation "
                                    "data: a validation table or valid_fraction > 0",
                         (long long)p->early_stopping_rounds);
-    int nfold = p->folds > 1 ? p->folds : 1;
-    if (nfold > 1) {
+    const int bag = p->ensemble > 1 ? p->ensemble : 0;
+    int nfold = bag ? bag : p->folds > 1 ? p->folds : 1;
+    if (nfold > 1 && !bag) {
         if ((st = wn_table_find(train, p->fold_by, &foldc)) != WN_OK)
             return wn__fail(WN_ENOTFOUND, "fold_by column '%s' not found", p->fold_by);
         if (wn_table_role(train, foldc) == WN_ROLE_FEATURE)
@@ -300,7 +323,7 @@ wn_status wn_gbdt_train(const wn_table *train, const wn_table *valid, const wn_g
     }
 
     /* folds */
-    if (nfold > 1) {
+    if (nfold > 1 && !bag) {
         d.fold_of = wn__malloc_array((size_t)n, sizeof *d.fold_of);
         if (!d.fold_of) {
             st = wn__oom("fold ids");
@@ -357,7 +380,7 @@ wn_status wn_gbdt_train(const wn_table *train, const wn_table *valid, const wn_g
     m->folds = wn__calloc((size_t)nfold, sizeof *m->folds);
     m->label_name = wn__strdup(wn_table_name(train, lc));
     m->weight_name = wc >= 0 ? wn__strdup(wn_table_name(train, wc)) : NULL;
-    m->fold_by = nfold > 1 ? wn__strdup(p->fold_by) : NULL;
+    m->fold_by = nfold > 1 && !bag ? wn__strdup(p->fold_by) : NULL;
     m->command_line = dup_or_null(p->command_line);
     if (p->monotone) {
         m->monotone = wn__malloc((size_t)nf);
@@ -373,7 +396,7 @@ wn_status wn_gbdt_train(const wn_table *train, const wn_table *valid, const wn_g
     if (p->monotone)
         m->params.n_monotone = nf;
     if (!m->feature_names || !m->folds || !m->label_name || (wc >= 0 && !m->weight_name) ||
-        (nfold > 1 && !m->fold_by) || (p->command_line && !m->command_line) ||
+        (nfold > 1 && !bag && !m->fold_by) || (p->command_line && !m->command_line) ||
         (p->monotone && !m->monotone) || (p->class_weight && !m->class_weight)) {
         st = wn__oom("model");
         goto fail;
@@ -404,16 +427,30 @@ wn_status wn_gbdt_train(const wn_table *train, const wn_table *valid, const wn_g
         st = wn__oom("fold rows");
         goto fail_model;
     }
+    if (bag && !(d.wbag = wn__malloc_array((size_t)n, sizeof *d.wbag))) {
+        st = wn__oom("bootstrap weights");
+        goto fail_model;
+    }
     for (int f = 0; f < nfold; f++) {
         fold_rows *fr = &d.fr;
         fr->ntrain = fr->nvalid = 0;
         fr->use_ext = valid != NULL;
+        if (bag) { /* member f: its bootstrap counts multiply the weights */
+            c.w = d.wbag;
+            memcpy(d.wbag, d.w, (size_t)n * sizeof *d.wbag);
+        }
         for (int64_t r = 0; r < n; r++) {
-            if (nfold > 1 && d.fold_of[r] == f)
+            if (nfold > 1 && !bag && d.fold_of[r] == f)
                 continue;
             if (fr->valid && held_out(p, r)) {
                 fr->valid[fr->nvalid++] = r;
                 continue;
+            }
+            if (bag) {
+                int k = boot_count(p->seed, f, r);
+                if (!k)
+                    continue;
+                d.wbag[r] = (float)((double)d.w[r] * k);
             }
             fr->train[fr->ntrain++] = r;
         }

@@ -148,6 +148,11 @@ const char *wn_model_weight_name(const wn_model *m)
 {
     return m ? m->weight_name : NULL;
 }
+int wn_model_ensemble_size(const wn_model *m)
+{
+    return m && m->params.ensemble > 1 ? m->params.ensemble : 0;
+}
+
 int wn_model_num_folds(const wn_model *m)
 {
     return m ? m->nfold : 0;
@@ -214,6 +219,7 @@ static void jw_params(wn__jw *w, const wn_model *m)
     wn__jw_key(w, "early_stopping_rounds"), wn__jw_int(w, p->early_stopping_rounds);
     wn__jw_key(w, "metric"), wn__jw_string(w, metric_name(p->metric));
     wn__jw_key(w, "folds"), wn__jw_int(w, p->folds);
+    wn__jw_key(w, "ensemble"), wn__jw_int(w, p->ensemble);
     wn__jw_u64(w, "seed", p->seed);
     wn__jw_key(w, "threads"), wn__jw_int(w, p->threads);
     if (m->monotone) {

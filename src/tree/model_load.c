@@ -217,6 +217,7 @@ static wn_status read_params(const ld *L, const wn__json *root)
     P_INT("bin_sample_rows", bin_sample_rows, INT64_MIN, INT64_MAX)
     P_INT("early_stopping_rounds", early_stopping_rounds, 0, INT64_MAX)
     P_INT("folds", folds, 0, 1 << 20)
+    P_INT("ensemble", ensemble, 0, 100)
     P_INT("threads", threads, 0, 1 << 20)
     P_DBL("learning_rate", learning_rate)
     P_DBL("min_sum_hessian", min_sum_hessian)
@@ -516,10 +517,13 @@ static wn_status load(ld *L, const wn__container *c)
     if ((s = get_int(L, root, "nfold", 1, MAX_FOLDS, "header", &v)) != WN_OK)
         return s;
     m->nfold = (int)v;
+    /* an ensemble's members are stored as folds, without a fold column */
+    const int64_t ens = wn__json_get_int(wn__json_get(root, "parameters"), "ensemble", 0);
     if ((s = read_features(L, root)) != WN_OK ||
         (s = get_str(L, root, "label", true, WN_MAX_NAME, &m->label_name)) != WN_OK ||
         (s = get_str(L, root, "weight", true, WN_MAX_NAME, &m->weight_name)) != WN_OK ||
-        (s = get_str(L, root, "fold_by", m->nfold == 1, WN_MAX_NAME, &m->fold_by)) != WN_OK)
+        (s = get_str(L, root, "fold_by", m->nfold == 1 || ens > 1, WN_MAX_NAME, &m->fold_by)) !=
+            WN_OK)
         return s;
     if (m->nfold == 1) {
         wn_free(m->fold_by);
@@ -528,6 +532,11 @@ static wn_status load(ld *L, const wn__container *c)
     if ((s = read_params(L, root)) != WN_OK)
         return s;
     m->params.fold_by = NULL;
+    if (m->params.ensemble > 1 &&
+        (m->params.ensemble != m->nfold || m->fold_by || m->params.folds > 1))
+        return bad(L, "header: an ensemble of %d members must have %d folds and no fold_by "
+                      "(it has %d%s)", m->params.ensemble, m->params.ensemble, m->nfold,
+                   m->fold_by ? " and a fold_by" : "");
     const wn__json *pv = wn__json_get(root, "provenance");
     if (!pv || pv->type != WN__JSON_OBJECT)
         return bad(L, "header: \"provenance\" must be an object");

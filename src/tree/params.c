@@ -63,7 +63,7 @@ static const char *const KEYS =
     "objective, num_class, rounds, learning_rate (eta), num_leaves, max_depth, "
     "min_data_in_leaf, min_sum_hessian, lambda_l1, lambda_l2, min_split_gain, "
     "row_subsample, col_subsample, max_bins, bin_sample_rows, huber_delta, "
-    "early_stopping_rounds, metric, seed, threads, valid_fraction";
+    "early_stopping_rounds, metric, seed, threads, valid_fraction, ensemble";
 
 wn_status wn_gbdt_params_set(wn_gbdt_params *p, const char *key, const char *value)
 {
@@ -98,6 +98,7 @@ wn_status wn_gbdt_params_set(wn_gbdt_params *p, const char *key, const char *val
     INT_KEY("bin_sample_rows", bin_sample_rows, INT64_MIN, INT64_MAX, "an integer (<= 0: all rows)")
     INT_KEY("early_stopping_rounds", early_stopping_rounds, 0, INT64_MAX, "an integer >= 0")
     INT_KEY("threads", threads, 0, 4096, "an integer in 0..4096 (0: all)")
+    INT_KEY("ensemble", ensemble, 0, 100, "an integer in 0..100 (0 or 1: one model)")
     if (!strcmp(key, "seed")) {
         char *end;
         errno = 0;
@@ -172,6 +173,12 @@ wn_status wn__gbdt_params_check(const wn_gbdt_params *p)
     if (p->folds > 1 && (!p->fold_by || !*p->fold_by))
         return wn__fail(WN_EINVAL, "parameter folds = %d needs fold_by (the event-number "
                                    "column)", p->folds);
+    if (p->ensemble < 0 || p->ensemble > 100)
+        return wn__fail(WN_EINVAL, "parameter ensemble = %d: must be in 0..100", p->ensemble);
+    if (p->ensemble > 1 && p->folds > 1)
+        return wn__fail(WN_EINVAL, "parameters ensemble = %d and folds = %d: an ensemble of "
+                                   "bagged models and k-fold training cannot be combined",
+                        p->ensemble, p->folds);
     if (p->threads < 0 || p->threads > 4096)
         return wn__fail(WN_EINVAL, "parameter threads = %d: must be in 0..4096", p->threads);
     if (p->num_class < 0 || p->num_class > WN_GBDT_MAX_CLASSES)

@@ -32,7 +32,9 @@
  * tree order, each row on its own: the bits do not depend on the block
  * size or the thread count. A k-fold model routes a row to the fold that did
  * not see it (id mod nfold) when the table has the fold_by column, else it
- * averages the fold models' raw scores, summed in fold order. */
+ * averages the fold models' raw scores, summed in fold order. An ensemble
+ * (bagged members stored as folds) averages its members' values instead,
+ * and wn_gbdt_predict_members writes each member's values apart. */
 #include "model.h"
 
 #include <math.h>
@@ -193,6 +195,7 @@ typedef struct pctx {
     int64_t nrows;
     wn_predict_kind kind;
     wn__objective obj;
+    double *members;               /* members mode: [nfold][nrows][nout] values */
 } pctx;
 
 typedef struct scratch {
@@ -232,8 +235,34 @@ static void run_block(const pctx *c, int64_t b, scratch *s, double *out)
             for (int i = 0; i < n; i++)
                 x[i * nf] = col[rows[i]];
     }
+    if (c->members) { /* each member's values, apart */
+        for (int f = 0; f < m->nfold; f++) {
+            score_block(c->pf + f, nout, s->x, nf, n, s->cur, s->tmp);
+            wn__objective_transform(&c->obj, s->tmp, n, 1);
+            double *dst = c->members + (int64_t)f * c->nrows * nout;
+            for (int i = 0; i < n; i++)
+                memcpy(dst + rows[i] * nout, s->tmp + (int64_t)i * nout,
+                       (size_t)nout * sizeof(double));
+        }
+        return;
+    }
     if (c->list || m->nfold == 1) {
         score_block(c->pf + fold, nout, s->x, nf, n, s->cur, s->acc);
+    } else if (m->params.ensemble > 1 && c->kind == WN_PREDICT_VALUE) {
+        /* bagging averages the members' outputs, in member order */
+        for (int i = 0; i < n * nout; i++)
+            s->acc[i] = 0.0;
+        for (int f = 0; f < m->nfold; f++) {
+            score_block(c->pf + f, nout, s->x, nf, n, s->cur, s->tmp);
+            wn__objective_transform(&c->obj, s->tmp, n, 1);
+            for (int i = 0; i < n * nout; i++)
+                s->acc[i] += s->tmp[i];
+        }
+        for (int i = 0; i < n * nout; i++)
+            s->acc[i] /= (double)m->nfold;
+        for (int i = 0; i < n; i++)
+            memcpy(out + rows[i] * nout, s->acc + (int64_t)i * nout, (size_t)nout * sizeof(double));
+        return;
     } else {
         for (int i = 0; i < n * nout; i++)
             s->acc[i] = 0.0;
@@ -306,8 +335,8 @@ static wn_status route(const wn_model *m, const wn_table *t, int64_t idc, int64_
     return WN_OK;
 }
 
-wn_status wn_gbdt_predict(const wn_model *m, const wn_table *t, wn_predict_kind kind, int threads,
-                          double *out)
+static wn_status predict(const wn_model *m, const wn_table *t, wn_predict_kind kind, int threads,
+                         double *out, double *members)
 {
     if (!m || !t || !out)
         return wn__fail(WN_EINVAL, "predict: %s is NULL", !m ? "model" : !t ? "table" : "out");
@@ -326,13 +355,14 @@ wn_status wn_gbdt_predict(const wn_model *m, const wn_table *t, wn_predict_kind 
               cols, wn_table_rows(t),
               NULL, NULL,
               NULL, n,
-              kind, {m->objective, m->nout, m->params.huber_delta}};
+              kind, {m->objective, m->nout, m->params.huber_delta},
+              members};
     int64_t *list = NULL, *bstart = NULL, *bfold = NULL, nblocks = (n + BLOCK - 1) / BLOCK;
     int64_t idc;
     pfold *pf = NULL;
     scratch *sc = NULL;
     char *mem = NULL;
-    if (m->nfold > 1 && m->fold_by && wn_table_find(t, m->fold_by, &idc) == WN_OK) {
+    if (!members && m->nfold > 1 && m->fold_by && wn_table_find(t, m->fold_by, &idc) == WN_OK) {
         if ((s = route(m, t, idc, &list, &bstart, &bfold, &nblocks)) != WN_OK)
             goto done;
         c.list = list;
@@ -383,4 +413,15 @@ done:
     wn_free(bfold);
     wn_free(cols);
     return s;
+}
+
+wn_status wn_gbdt_predict(const wn_model *m, const wn_table *t, wn_predict_kind kind, int threads,
+                          double *out)
+{
+    return predict(m, t, kind, threads, out, NULL);
+}
+
+wn_status wn_gbdt_predict_members(const wn_model *m, const wn_table *t, int threads, double *out)
+{
+    return predict(m, t, WN_PREDICT_VALUE, threads, out, out);
 }

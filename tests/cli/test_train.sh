@@ -99,6 +99,18 @@ contains "calibration: expected calibration error" -- train "$TMP/h.csv" --label
 contains "leak check: no single feature separates the classes" -- train "$TMP/h.csv" --label label --valid 0.25 --rounds 10 --no-report -o "$TMP/hc.wnm"
 out=$("$WINNOW" train "$TMP/h.csv" --label label --valid 0.25 --rounds 20 --decoy --no-report -o "$TMP/hd.wnm" 2>&1)
 grep -qE "decoy_shuffled \(shuffled [a-z_]+\) .* PASS; decoy_noise .* PASS" <<<"$out" && ok || bad "decoy test: $out"
+
+# -- --ensemble K: K bagged models; the trust summary gives their AUC spread,
+#    predict adds each event's standard deviation across them
+expect 2 "--ensemble" -- train "$TMP/h.csv" --label label --ensemble 1 -o "$TMP/he.wnm"
+expect 2 "cannot be combined" -- train "$TMP/h.csv" --label label --ensemble 3 --folds 2 --fold-by jet1_btag -o "$TMP/he.wnm"
+out=$("$WINNOW" train "$TMP/h.csv" --label label --valid 0.25 --rounds 20 --ensemble 3 --no-report -o "$TMP/he.wnm" 2>&1)
+grep -q "3 bagged models (--ensemble)" <<<"$out" && ok || bad "ensemble summary: $out"
+grep -qE "ensemble: 3 bagged models, held-out AUC 0\.[0-9]+ ± 0\.[0-9]+ \(range" <<<"$out" && ok || bad "ensemble trust line: $out"
+contains "predicted 5000 rows" -- predict "$TMP/he.wnm" "$TMP/h.csv" -o "$TMP/pe.csv"
+[ "$(header "$TMP/pe.csv")" = "prediction,prediction_std" ] && ok || bad "ensemble predict header: $(header "$TMP/pe.csv")"
+in01 "$TMP/pe.csv" 1 && in01 "$TMP/pe.csv" 2 && ok || bad "ensemble predictions out of [0, 1]"
+awk -F, 'NR > 1 && $2 > 0 { n++ } END { exit !(n > 4000) }' "$TMP/pe.csv" && ok || bad "ensemble std is zero for most events"
 contains "predicted 5000 rows" -- predict "$TMP/rk.wnm" "$TMP/r.csv" --id event -o "$TMP/rkp.csv"
 [ "$(header "$TMP/rkp.csv")" = "event,prediction" ] && [ "$(nrows "$TMP/rkp.csv")" = 5000 ] \
   && ok || bad "rkp.csv: $(header "$TMP/rkp.csv"), $(nrows "$TMP/rkp.csv") rows"
