@@ -672,7 +672,10 @@ wn_status wn_gbdt_shap(const wn_model *m, const wn_table *t, int threads, double
  * counter RNG from (seed, feature, repeat)), repeated `repeats` (>= 2)
  * times: mean[f] and std[f] (sample standard deviation over repeats) of
  * metric(original) - metric(shuffled) for higher-is-better metrics (AUC),
- * the reverse otherwise, so larger = more important. Needs the label (and
+ * the reverse otherwise, so larger = more important. Repeat k evaluates
+ * both metrics on its own bootstrap resample of the rows (Poisson(1) counts
+ * times the weights, from the counter RNG), so std is an error bar for the
+ * finite held-out sample as well as for the shuffle. Needs the label (and
  * weight) columns in t. Deterministic at any thread count. */
 wn_status wn_gbdt_permutation_importance(const wn_model *m, const wn_table *t, wn_metric metric,
                                          int repeats, uint64_t seed, int threads, double *mean,

@@ -103,4 +103,9 @@ int wn__grow_bytes(char **buf, size_t *cap, size_t need);
  * 0 turns it off. Returns the number of allocations since the last call. */
 int64_t wn__alloc_fail_at(int64_t n);
 
+/* A Poisson(1) count — how many times an item is drawn into a bootstrap
+ * resample (Oza & Russell 2001) — as a pure function of (seed, stream,
+ * counter): inversion of one uniform (rng.c). At most 20. */
+int wn__poisson1_at(uint64_t seed, uint64_t stream, uint64_t counter);
+
 #endif

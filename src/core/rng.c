@@ -150,3 +150,16 @@ uint64_t wn_rng_poisson(wn_rng *r, double mean)
             return (uint64_t)k;
     }
 }
+
+int wn__poisson1_at(uint64_t seed, uint64_t stream, uint64_t counter)
+{
+    double u = (double)(wn_rng_u64_at(seed, stream, counter) >> 11) * 0x1.0p-53;
+    double p = 0.36787944117144233, cdf = p; /* e^-1 */
+    int c = 0;
+    while (u >= cdf && c < 20) {
+        c++;
+        p /= c;
+        cdf += p;
+    }
+    return c;
+}

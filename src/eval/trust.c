@@ -337,6 +337,15 @@ static double model_huber_delta(const wn_model *m)
     return end != k && v > 0.0 && isfinite(v) ? v : 1.0;
 }
 
+/* Bootstrap weights of repeat k: w[i] (1 when w is NULL) times a Poisson(1)
+ * count from the counter RNG at (seed, stream of k, i). */
+static void boot_weights(uint64_t seed, int k, const float *w, int64_t n, float *bw)
+{
+    const uint64_t stream = 0x426f6f74ull << 20 | (uint64_t)k; /* "Boot" */
+    for (int64_t i = 0; i < n; i++)
+        bw[i] = (float)((w ? (double)w[i] : 1.0) * wn__poisson1_at(seed, stream, (uint64_t)i));
+}
+
 wn_status wn_gbdt_permutation_importance(const wn_model *m, const wn_table *t, wn_metric metric,
                                          int repeats, uint64_t seed, int threads, double *mean,
                                          double *std)
@@ -370,9 +379,10 @@ wn_status wn_gbdt_permutation_importance(const wn_model *m, const wn_table *t, w
     int64_t *fcol = wn__malloc_array((size_t)nf, sizeof *fcol);
     float *buf = wn__malloc_array((size_t)n, sizeof *buf);
     double *pred = wn__malloc_array((size_t)n, (size_t)nout * sizeof *pred);
-    double *diff = wn__malloc_array((size_t)repeats, sizeof *diff);
+    double *diff = wn__malloc_array((size_t)repeats, 2 * sizeof *diff);
+    float *bw = wn__malloc_array((size_t)n, sizeof *bw);
     double *res = wn__malloc_array((size_t)nf, 2 * sizeof *res);
-    if (!fcol || !buf || !pred || !diff || !res) {
+    if (!fcol || !buf || !pred || !diff || !res || !bw) {
         st = wn__oom(fn);
         goto done;
     }
@@ -413,6 +423,17 @@ wn_status wn_gbdt_permutation_importance(const wn_model *m, const wn_table *t, w
         wn__fail_prefix(st, "%s", fn);
         goto done;
     }
+    /* repeat k scores on its own bootstrap resample of the rows (Poisson(1)
+     * counts as weights), so the spread over repeats is an error bar for
+     * the finite held-out sample too, not only for the shuffles */
+    double *base_k = diff + repeats;
+    for (int k = 0; k < repeats; k++) {
+        boot_weights(seed, k, w, n, bw);
+        if ((st = wn_metric_eval(met, y, bw, pred, n, nout, delta, &base_k[k])) != WN_OK) {
+            wn__fail_prefix(st, "%s: bootstrap resample %d", fn, k);
+            goto done;
+        }
+    }
     for (int64_t f = 0; f < nf; f++) {
         float *col = wn_table_column_mut(copy, fcol[f]);
         memcpy(buf, col, (size_t)n * sizeof *buf); /* the original order */
@@ -425,15 +446,16 @@ wn_status wn_gbdt_permutation_importance(const wn_model *m, const wn_table *t, w
                 col[j] = v;
             }
             double s;
+            boot_weights(seed, k, w, n, bw);
             st = wn_gbdt_predict(m, copy, WN_PREDICT_VALUE, threads, pred);
             if (st == WN_OK)
-                st = wn_metric_eval(met, y, w, pred, n, nout, delta, &s);
+                st = wn_metric_eval(met, y, bw, pred, n, nout, delta, &s);
             memcpy(col, buf, (size_t)n * sizeof *buf);
             if (st != WN_OK) {
                 wn__fail_prefix(st, "%s: feature '%s'", fn, wn_model_feature_name(m, f));
                 goto done;
             }
-            diff[k] = hb ? base - s : s - base;
+            diff[k] = hb ? base_k[k] - s : s - base_k[k];
         }
         double sum = 0.0, ss = 0.0;
         for (int k = 0; k < repeats; k++)
@@ -455,5 +477,6 @@ done:
     wn_free(pred);
     wn_free(diff);
     wn_free(res);
+    wn_free(bw);
     return st;
 }

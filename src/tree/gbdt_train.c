@@ -58,16 +58,7 @@ static wn_status role_column(const wn_table *t, wn_role r, int required, int64_t
  * scheduling and of the other rows. */
 static int boot_count(uint64_t seed, int k, int64_t r)
 {
-    uint64_t u64 = wn_rng_u64_at(seed ^ 0x6a09e667f3bcc909ull, STREAM_BAG + (uint64_t)k,
-                                 (uint64_t)r);
-    double u = (double)(u64 >> 11) * 0x1.0p-53, p = 0.36787944117144233, cdf = p;
-    int c = 0;
-    while (u >= cdf && c < 20) {
-        c++;
-        p /= c;
-        cdf += p;
-    }
-    return c;
+    return wn__poisson1_at(seed ^ 0x6a09e667f3bcc909ull, STREAM_BAG + (uint64_t)k, (uint64_t)r);
 }
 
 static int held_out(const wn_gbdt_params *p, int64_t r)

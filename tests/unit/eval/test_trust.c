@@ -336,13 +336,14 @@ static void test_permutation_importance(void **state)
     WN_OK_OR_FAIL(wn_gbdt_permutation_importance(fx.m, b, WN_METRIC_AUC, 5, 13, 1, mean2, std2));
     assert_memory_equal(mean, mean2, sizeof(double) * (size_t)nf);
     assert_memory_equal(std, std2, sizeof(double) * (size_t)nf);
-    double *pred = malloc(sizeof(double) * (size_t)n), base, s, d[5];
+    double *pred = malloc(sizeof(double) * (size_t)n), *pred0 = malloc(sizeof(double) * (size_t)n);
+    double base, s, d[5];
+    float *bw = malloc(sizeof(float) * (size_t)n);
     int64_t ly, lw, lf;
     WN_OK_OR_FAIL(wn_table_find(b, wn_model_label_name(fx.m), &ly));
     WN_OK_OR_FAIL(wn_table_find(b, "w", &lw));
     const float *yv = wn_table_column(b, ly), *wv = wn_table_column(b, lw);
-    WN_OK_OR_FAIL(wn_gbdt_predict(fx.m, b, WN_PREDICT_VALUE, 1, pred));
-    WN_OK_OR_FAIL(wn_metric_eval(WN_METRIC_AUC, yv, wv, pred, n, 1, 0.0, &base));
+    WN_OK_OR_FAIL(wn_gbdt_predict(fx.m, b, WN_PREDICT_VALUE, 1, pred0));
     const int64_t check[2] = {0, noise};
     for (int q = 0; q < 2; q++) {
         int64_t f = check[q];
@@ -351,6 +352,11 @@ static void test_permutation_importance(void **state)
         memcpy(col, x, sizeof(float) * (size_t)n);
         double sum = 0.0;
         for (int k = 0; k < 5; k++) {
+            /* repeat k: its bootstrap resample (Poisson(1) counts x weights) */
+            for (int64_t i = 0; i < n; i++)
+                bw[i] = (float)((double)wv[i] *
+                                wn__poisson1_at(13, 0x426f6f74ull << 20 | (uint64_t)k, (uint64_t)i));
+            WN_OK_OR_FAIL(wn_metric_eval(WN_METRIC_AUC, yv, bw, pred0, n, 1, 0.0, &base));
             wn_rng g = wn_rng_make(13, (uint64_t)f << 20 | (uint64_t)k);
             for (int64_t i = n - 1; i > 0; i--) {
                 int64_t j = (int64_t)wn_rng_below(&g, (uint64_t)i + 1);
@@ -359,7 +365,7 @@ static void test_permutation_importance(void **state)
                 x[j] = t;
             }
             WN_OK_OR_FAIL(wn_gbdt_predict(fx.m, b, WN_PREDICT_VALUE, 1, pred));
-            WN_OK_OR_FAIL(wn_metric_eval(WN_METRIC_AUC, yv, wv, pred, n, 1, 0.0, &s));
+            WN_OK_OR_FAIL(wn_metric_eval(WN_METRIC_AUC, yv, bw, pred, n, 1, 0.0, &s));
             memcpy(x, col, sizeof(float) * (size_t)n);
             d[k] = base - s;
             sum += d[k];
@@ -370,7 +376,7 @@ static void test_permutation_importance(void **state)
         assert_true(mean[f] == mu);
         assert_close(std[f], sqrt(ss / 4.0), 0.0, "std by hand");
     }
-    free(pred);
+    free(pred), free(pred0), free(bw);
     free(col);
     wn_table_free(b);
     /* another seed gives other permutations */
