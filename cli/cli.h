@@ -51,9 +51,11 @@ int cli_output_table(const char *cmd, const wn_table *t, int64_t idc, float *buf
  * KS test. valid: the validation table or NULL. */
 void cli_trust_summary(const wn_model *m, const wn_table *train, const wn_table *valid,
                        const wn_gbdt_params *p, int threads);
-/* `train --decoy`: the decoy test's verdict (cli/trust.c); 1 when it failed. */
+/* `train --decoy`: the decoy test's verdict (cli/trust.c): 0 passed, 1 a
+ * decoy failed, -1 the test could not run; *out (may be NULL) gets the
+ * result for the report when it ran. */
 int cli_decoy_summary(const wn_model *m, const wn_table *train, const wn_table *valid,
-                      const wn_gbdt_params *p);
+                      const wn_gbdt_params *p, wn_decoy_result *out);
 
 /* Parses a decimal integer / float option value strictly; prints an error
  * naming the option and returns non-zero on junk. */

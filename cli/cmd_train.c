@@ -391,7 +391,7 @@ static void print_summary(const wn_model *m, int has_valid, double secs, const c
  * row is held out once (out-of-fold predictions), so all rows are the test
  * and there is no separate training sample. */
 static int write_report(const char *cmd, const wn_model *m, const wn_table *t, const wn_table *v,
-                        const wn_gbdt_params *p, const char *out)
+                        const wn_gbdt_params *p, const wn_decoy_result *decoy, const char *out)
 {
     char *path = cli_report_path(out);
     wn_table *trv = NULL, *tev = NULL;
@@ -429,6 +429,7 @@ static int write_report(const char *cmd, const wn_model *m, const wn_table *t, c
     wn_report_options o;
     wn_report_options_default(&o);
     o.threads = p->threads;
+    o.decoy = decoy;
     const char *base = strrchr(out, '/');
     char title[4200];
     snprintf(title, sizeof title, "winnow report: %s", base ? base + 1 : out);
@@ -669,12 +670,14 @@ int cmd_train(int argc, char **argv)
     }
     print_summary(m, v || p.valid_fraction > 0, secs, out);
     cli_trust_summary(m, t, v, &p, p.threads);
+    wn_decoy_result dr;
+    int have_decoy = 0;
     if (decoy) {
         p.progress.fn = NULL; /* the retraining runs quietly */
-        cli_decoy_summary(m, t, v, &p);
+        have_decoy = cli_decoy_summary(m, t, v, &p, &dr) >= 0;
     }
     if (!no_report)
-        rc = write_report(cmd, m, t, v, &p, out);
+        rc = write_report(cmd, m, t, v, &p, have_decoy ? &dr : NULL, out);
 
 done:
     wn_model_free(m);

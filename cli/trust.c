@@ -489,7 +489,7 @@ done:
  * on the held-out rows (the validation file, the --valid fraction, or, with
  * neither, the training rows). Returns 0, or 1 when a decoy failed. */
 int cli_decoy_summary(const wn_model *m, const wn_table *t, const wn_table *valid,
-                      const wn_gbdt_params *p)
+                      const wn_gbdt_params *p, wn_decoy_result *out)
 {
     wn_table *held = NULL;
     const wn_table *test = valid;
@@ -515,8 +515,10 @@ int cli_decoy_summary(const wn_model *m, const wn_table *t, const wn_table *vali
     wn_table_free(held);
     if (s != WN_OK) {
         printf(" not available (%s)\n", wn_errmsg());
-        return 0;
+        return -1;
     }
+    if (out)
+        *out = r;
     for (int d = 0; d < r.ndecoys; d++)
         printf("%s %s %.4g +- %.2g %s", d ? ";" : "", r.names[d], r.mean[d], r.std[d],
                r.pass[d] ? "PASS" : "FAIL");

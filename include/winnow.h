@@ -747,7 +747,9 @@ wn_status wn_gbdt_decoy_test(const wn_model *m, const wn_table *train, const wn_
  * mean |SHAP|), leak check, calibration, input distributions per class of
  * the most important features, correlation matrices per class, learning
  * curves, and the manifest (model header: data hash, parameters, seed,
- * version, command). Other objectives get the panels that apply. Written
+ * version, command); for an ensemble (params.ensemble) each member's
+ * held-out AUC and the per-event spread; the decoy test when options.decoy
+ * is given. Other objectives get the panels that apply. Written
  * atomically. */
 typedef struct wn_report_options {
     const char *title;     /* NULL: from the model                          */
@@ -757,6 +759,7 @@ typedef struct wn_report_options {
     int perm_repeats;      /* default 5                                     */
     uint64_t seed;         /* default 42                                    */
     int threads;           /* 0 = all                                       */
+    const wn_decoy_result *decoy; /* a decoy test's result to show, or NULL */
 } wn_report_options;
 
 void wn_report_options_default(wn_report_options *o);

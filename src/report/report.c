@@ -528,105 +528,27 @@ static void panel_manifest(wn__rep *r)
     wn__rep_panel_close(r);
 }
 
-/* ---- assembly ------------------------------------------------------------ */
+/* ---- assembly: page.c ---------------------------------------------------- */
 
-static const char css[] =
-    "*{box-sizing:border-box}"
-    "body{margin:0;font:15px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;"
-    "color:#1b1f24;background:#f6f7f9}"
-    "header,main,footer{max-width:1400px;margin:0 auto;padding:1rem}"
-    "h1{font-size:1.5rem;margin:.2rem 0}"
-    "h2{font-size:1.15rem;margin:0 0 .5rem}"
-    ".meta{color:#555;margin:.2rem 0 .8rem}"
-    ".verdicts{background:#fff;border:1px solid #d5d9de;border-radius:6px;padding:.6rem 1rem}"
-    ".verdicts ul{list-style:none;padding:0;margin:.3rem 0}"
-    ".verdicts li{margin:.25rem 0}"
-    ".verdicts li b{display:inline-block;min-width:3.2em;text-align:center;border-radius:4px;"
-    "padding:0 .3em;margin-right:.5em;font-size:.85em;text-transform:uppercase}"
-    "li.pass b{background:#d7f0dc;color:#145a24}"
-    "li.warn b{background:#fde2c8;color:#8a3b00}"
-    "li.info b{background:#dde7f5;color:#1d3f73}"
-    "nav{margin:.6rem 0}nav a{margin-right:.8rem;color:#1d3f73}"
-    "main{display:grid;grid-template-columns:repeat(2,minmax(0,1fr));gap:1rem}"
-    ".panel{background:#fff;border:1px solid #d5d9de;border-radius:6px;padding:1rem;"
-    "min-width:0}"
-    ".panel.wide{grid-column:1/-1}"
-    ".grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(340px,1fr));gap:.8rem}"
-    "figure{margin:0}"
-    "svg{width:100%;height:auto;display:block}"
-    "table{border-collapse:collapse;margin:.4rem 0}"
-    "th,td{border-bottom:1px solid #e3e6ea;padding:.25rem .6rem;text-align:left}"
-    "td.num{text-align:right;font-variant-numeric:tabular-nums}"
-    ".caption{color:#444;font-size:.9rem}"
-    ".note{color:#8a3b00;font-size:.9rem}"
-    "pre{overflow:auto;background:#f3f4f6;padding:.6rem;font-size:.8rem;max-height:40rem}"
-    "footer{color:#777;font-size:.85rem}"
-    "@media (max-width:900px){main{grid-template-columns:1fr}"
-    ".grid{grid-template-columns:1fr}header,main,footer{padding:.5rem}}";
-
-typedef struct out_ctx {
-    const wn__buf *parts[3];
-} out_ctx;
-
-static wn_status write_parts(void *ctx, void *file)
+/* The line under the title: kind, objective, features, label, weights. */
+static void page_meta(const wn__rep *r, char *meta, size_t size)
 {
-    const out_ctx *c = ctx;
-    FILE *f = file;
-    for (int i = 0; i < 3; i++)
-        if (c->parts[i]->len && fwrite(c->parts[i]->s, 1, c->parts[i]->len, f) != c->parts[i]->len)
-            return wn__fail(WN_EIO, "write failed");
-    return WN_OK;
-}
-
-/* The page head, header, verdicts and navigation (before the panels). */
-static void page_head(const wn__rep *r, wn__buf *h, const char *title)
-{
-    wn__buf_puts(h, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-                    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-                    "<title>");
-    wn__buf_escape(h, title);
-    wn__buf_printf(h, "</title>\n<style>%s</style>\n</head>\n<body>\n<header>\n<h1>", css);
-    wn__buf_escape(h, title);
-    wn__buf_puts(h, "</h1>\n<p class=\"meta\">");
-    char meta[2048];
     const char *wname = wn_model_weight_name(r->m);
-    snprintf(meta, sizeof meta, "%s model, objective %s%s, %lld features, label '%s'%s%s%s",
-             wn_model_kind(r->m), wn_objective_name(r->obj),
-             r->obj == WN_OBJ_MULTICLASS ? " (classes in outputs)" : "", (long long)r->nf,
-             wn_model_label_name(r->m), wname ? ", weights '" : "", wname ? wname : "",
-             wname ? "'" : "");
-    wn__buf_escape(h, meta);
-    if (wn_model_num_folds(r->m) > 1) {
-        snprintf(meta, sizeof meta, ", %d folds by '%s'", wn_model_num_folds(r->m),
+    int n = snprintf(meta, size, "%s model, objective %s%s, %lld features, label '%s'%s%s%s",
+                     wn_model_kind(r->m), wn_objective_name(r->obj),
+                     r->obj == WN_OBJ_MULTICLASS ? " (classes in outputs)" : "", (long long)r->nf,
+                     wn_model_label_name(r->m), wname ? ", weights '" : "", wname ? wname : "",
+                     wname ? "'" : "");
+    size_t len = n > 0 && (size_t)n < size ? (size_t)n : size - 1;
+    if (wn_model_ensemble_size(r->m) > 1)
+        snprintf(meta + len, size - len, ", ensemble of %d bagged models",
+                 wn_model_ensemble_size(r->m));
+    else if (wn_model_num_folds(r->m) > 1)
+        snprintf(meta + len, size - len, ", %d folds by '%s'", wn_model_num_folds(r->m),
                  wn_model_fold_by(r->m));
-        wn__buf_escape(h, meta);
-    }
+    len = strlen(meta);
     if (r->obj == WN_OBJ_MULTICLASS)
-        wn__buf_printf(h, ", %d classes", r->nout);
-    wn__buf_puts(h, "</p>\n<div class=\"verdicts\"><h2>Verdicts</h2>\n<ul>\n");
-    if (r->verd.len)
-        wn__buf_puts(h, r->verd.s);
-    else
-        wn__buf_puts(h, "<li class=\"info\"><b>info</b> no checks apply without held-out "
-                        "rows</li>\n");
-    wn__buf_puts(h, "</ul>\n</div>\n<nav>");
-    /* links to every panel, in page order */
-    const char *s = r->body.s;
-    while (s && (s = strstr(s, "<section class=\"panel")) != NULL) {
-        const char *id = strstr(s, "id=\"");
-        const char *h2 = strstr(s, "<h2>");
-        if (!id || !h2)
-            break;
-        id += 4;
-        const char *ide = strchr(id, '"');
-        const char *h2e = strstr(h2, "</h2>");
-        if (!ide || !h2e)
-            break;
-        wn__buf_printf(h, "<a href=\"#%.*s\">%.*s</a>", (int)(ide - id), id, (int)(h2e - (h2 + 4)),
-                       h2 + 4);
-        s = h2e;
-    }
-    wn__buf_puts(h, "</nav>\n</header>\n<main>\n");
+        snprintf(meta + len, size - len, ", %d classes", r->nout);
 }
 
 static void rep_free(wn__rep *r)
@@ -673,7 +595,6 @@ wn_status wn_gbdt_report(const wn_model *m, const wn_table *train, const wn_tabl
     r.train = train;
     r.test = test;
 
-    wn__buf head = {0}, tail = {0};
     wn_status s = WN_OK;
     r.gain = wn__malloc_array((size_t)r.nf, sizeof *r.gain);
     r.order = wn__malloc_array((size_t)r.nf, sizeof *r.order);
@@ -709,12 +630,16 @@ wn_status wn_gbdt_report(const wn_model *m, const wn_table *train, const wn_tabl
         goto done;
     if ((s = panel_importance(&r)) != WN_OK)
         goto done;
+    if ((s = wn__rep_decoy(&r)) != WN_OK)
+        goto done;
     if (binary && (test || train)) {
         if ((s = wn__rep_leak(&r)) != WN_OK)
             goto done;
         if (test && (s = wn__rep_calibration(&r)) != WN_OK)
             goto done;
         if (test && (s = wn__rep_stability(&r)) != WN_OK)
+            goto done;
+        if (test && (s = wn__rep_ensemble(&r)) != WN_OK)
             goto done;
     }
     if ((test || train) && (s = wn__rep_inputs(&r)) != WN_OK)
@@ -725,28 +650,17 @@ wn_status wn_gbdt_report(const wn_model *m, const wn_table *train, const wn_tabl
         goto done;
     panel_manifest(&r);
 
-    char title[1200];
+    char title[1200], meta[2048];
     if (r.o.title)
         snprintf(title, sizeof title, "%s", r.o.title);
     else
         snprintf(title, sizeof title, "winnow report: %s %s, label '%s'", wn_objective_name(r.obj),
                  wn_model_kind(m), wn_model_label_name(m));
-    page_head(&r, &head, title);
-    wn__buf_printf(&tail,
-                   "</main>\n<footer>Written by winnow %s. Self-contained: no scripts, "
-                   "no network.</footer>\n</body>\n</html>\n",
-                   wn_version());
-    if (r.oom || r.body.oom || r.verd.oom || head.oom || tail.oom) {
-        s = wn__oom("report text");
-        goto done;
-    }
-    out_ctx c = {{&head, &r.body, &tail}};
-    s = wn__write_atomic(path, write_parts, &c);
+    page_meta(&r, meta, sizeof meta);
+    s = wn__rep_write_page(&r, title, meta, "no checks apply without held-out rows", path);
 done:
     if (s == WN_OK && r.oom)
         s = wn__oom("report");
-    wn__buf_free(&head);
-    wn__buf_free(&tail);
     rep_free(&r);
     return s;
 }

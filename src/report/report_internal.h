@@ -45,6 +45,12 @@ wn_status wn__rep_sample(const wn__rep *r, const wn_table *t, wn_table **out);
 /* The display name of class k of the label ("background (0)" ...). */
 void wn__rep_class_name(const wn__rep *r, int k, char *buf, size_t size);
 
+/* Writes the page (page.c): title, the meta line under it, the verdicts
+ * (no_verdicts when there are none), links to every panel, the body and a
+ * footer, atomically to path. WN_ENOMEM when any part ran out of memory. */
+wn_status wn__rep_write_page(const wn__rep *r, const char *title, const char *meta,
+                             const char *no_verdicts, const char *path);
+
 /* Panels (report_panels.c). Each returns WN_OK, or WN_ENOMEM; any other
  * failure of a computation becomes a note in its panel. */
 wn_status wn__rep_roc(wn__rep *r);
@@ -55,6 +61,9 @@ wn_status wn__rep_inputs(wn__rep *r);
 wn_status wn__rep_correlation(wn__rep *r);
 wn_status wn__rep_residuals(wn__rep *r);
 wn_status wn__rep_stability(wn__rep *r);
+/* report_trust.c: an ensemble's members, the decoy test. */
+wn_status wn__rep_ensemble(wn__rep *r);
+wn_status wn__rep_decoy(wn__rep *r);
 
 /* wn_gbdt_stability plus every |output change| (sorted, wn_free), for the
  * stability panel's histogram (src/eval/stability.c). */

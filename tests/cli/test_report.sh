@@ -71,6 +71,13 @@ check_page "$TMP/rr.report.html" residuals importance inputs learning manifest
 # -- evaluate: labelled data as held-out rows; same bytes at any thread count
 contains "report: $TMP/hv.report.html" -- evaluate "$TMP/h.wnm" "$TMP/hv.csv" --threads 1
 check_page "$TMP/hv.report.html" $BIN_PANELS
+
+# an ensemble with the decoy test: their two panels, and their verdicts
+"$WINNOW" train "$TMP/h.csv" --label label --valid 0.3 --rounds 15 --ensemble 3 --decoy \
+  -o "$TMP/he.wnm" >/dev/null 2>&1 || bad "train --ensemble 3 --decoy failed"
+check_page "$TMP/he.report.html" $BIN_PANELS ensemble decoy
+grep -qE "ensemble of 3: member AUC 0\.[0-9]+ ± " "$TMP/he.report.html" && ok || bad "no ensemble verdict"
+grep -qF "decoy test: every decoy stays in the noise band" "$TMP/he.report.html" && ok || bad "no decoy verdict"
 contains "report: $TMP/e3.html" -- evaluate "$TMP/h.wnm" "$TMP/hv.csv" --threads 3 -o "$TMP/e3.html"
 cmp -s "$TMP/hv.report.html" "$TMP/e3.html" && ok || bad "the report depends on the thread count"
 contains "report: $TMP/t.html" -- evaluate "$TMP/h.wnm" "$TMP/hv.csv" --title "My <b>run</b>" -o "$TMP/t.html"
