@@ -626,7 +626,9 @@ wn_status wn_gbdt_report(const wn_model *m, const wn_table *train, const wn_tabl
         if ((s = wn__rep_roc(&r)) != WN_OK || (s = wn__rep_output(&r)) != WN_OK)
             goto done;
     }
-    if (!binary && test && (s = wn__rep_residuals(&r)) != WN_OK)
+    if (!binary && test &&
+        ((s = wn__rep_residuals(&r)) != WN_OK || (s = wn__rep_multiclass(&r)) != WN_OK ||
+         (s = wn__rep_regression(&r)) != WN_OK))
         goto done;
     if ((s = panel_importance(&r)) != WN_OK)
         goto done;

@@ -64,6 +64,9 @@ wn_status wn__rep_stability(wn__rep *r);
 /* report_trust.c: an ensemble's members, the decoy test. */
 wn_status wn__rep_ensemble(wn__rep *r);
 wn_status wn__rep_decoy(wn__rep *r);
+/* report_classes.c: multiclass and regression models. */
+wn_status wn__rep_multiclass(wn__rep *r);
+wn_status wn__rep_regression(wn__rep *r);
 
 /* wn_gbdt_stability plus every |output change| (sorted, wn_free), for the
  * stability panel's histogram (src/eval/stability.c). */

@@ -61,4 +61,10 @@ err=$(valid_metric error "$D/sdss-skyserver-dr14/skyserver_dr14.csv" --label cla
   --objective multiclass --metric error --valid 0.2 --rounds 60 \
   --ignore objid,specobjid,rerun,run,camcol,field,plate,mjd,fiberid)
 awk -v e="$err" 'BEGIN { exit !(e != "" && e < 0.02) }' && ok || bad "SDSS 3-class valid error '$err' not < 0.02"
+# its report: per-class AUC and the confusion matrix
+for id in classes importance inputs learning manifest; do
+  grep -qE "<section class=\"panel[^\"]*\" id=\"$id\"" "$TMP/real.report.html" && ok ||
+    bad "SDSS report lacks the panel '$id'"
+done
+grep -qF "one-vs-rest AUC per class" "$TMP/real.report.html" && ok || bad "SDSS report: no per-class AUC plot"
 finish

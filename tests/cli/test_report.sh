@@ -65,7 +65,7 @@ contains "report:" -- train "$TMP/r.csv" --label label --weight weight --id even
 check_page "$TMP/rk.report.html" $BIN_PANELS
 # regression: residuals instead of the classifier panels
 contains "report:" -- train "$TMP/r.csv" --label mjj --ignore label --weight weight --id event --objective l2 --valid 0.2 --rounds 10 -o "$TMP/rr.wnm"
-check_page "$TMP/rr.report.html" residuals importance inputs learning manifest
+check_page "$TMP/rr.report.html" residuals regression importance inputs learning manifest
 ! grep -qF 'id="roc"' "$TMP/rr.report.html" && ok || bad "a regression report has a ROC panel"
 
 # -- evaluate: labelled data as held-out rows; same bytes at any thread count
