@@ -88,6 +88,9 @@ int cli_parse_choice(const char *cmd, const char *opt, const char *s, const char
  * or that appended when it has none: higgs.wnm -> higgs.report.html.
  * malloc'd; NULL when out of memory. */
 char *cli_report_path(const char *path);
+/* "winnow <argv...>": the command line as typed, for a model's provenance
+ * (take it before getopt permutes argv). malloc'd; NULL when out of memory. */
+char *cli_join_argv(int argc, char **argv);
 
 int cmd_info(int argc, char **argv);
 int cmd_train(int argc, char **argv);
@@ -97,5 +100,8 @@ int cmd_explain(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_simulate(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
+int cmd_reduce(int argc, char **argv);
+int cmd_cluster(int argc, char **argv);
+int cmd_anomalies(int argc, char **argv);
 
 #endif

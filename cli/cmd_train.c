@@ -96,24 +96,6 @@ enum {
     O_ENSEMBLE
 };
 
-/* "winnow train a b c": the command line as typed, for the model's
- * provenance. Taken before getopt permutes argv. */
-static char *join_argv(int argc, char **argv)
-{
-    size_t n = strlen("winnow") + 1;
-    for (int i = 0; i < argc; i++)
-        n += strlen(argv[i]) + 1;
-    char *s = malloc(n);
-    if (!s)
-        return NULL;
-    strcpy(s, "winnow");
-    for (int i = 0; i < argc; i++) {
-        strcat(s, " ");
-        strcat(s, argv[i]);
-    }
-    return s;
-}
-
 /* Applies one --param KEY=VALUE. */
 static int apply_param(const char *cmd, wn_gbdt_params *p, const char *kv)
 {
@@ -501,7 +483,7 @@ int cmd_train(int argc, char **argv)
     /* Room for every repeatable option, whatever the mix. */
     ignore = calloc((size_t)argc + 1, sizeof *ignore);
     monotone = calloc((size_t)argc + 1, sizeof *monotone);
-    cmdline = join_argv(argc, argv);
+    cmdline = cli_join_argv(argc, argv);
     if (!ignore || !monotone || !cmdline) {
         fprintf(stderr, "winnow %s: out of memory\n", cmd);
         rc = WN_EXIT_NOMEM;

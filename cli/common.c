@@ -164,3 +164,21 @@ int cli_output_table(const char *cmd, const wn_table *t, int64_t idc, float *buf
     *out = res;
     return 0;
 }
+
+/* "winnow <cmd> a b c": the command line as typed, for the model's
+ * provenance. Taken before getopt permutes argv. */
+char *cli_join_argv(int argc, char **argv)
+{
+    size_t n = strlen("winnow") + 1;
+    for (int i = 0; i < argc; i++)
+        n += strlen(argv[i]) + 1;
+    char *s = malloc(n);
+    if (!s)
+        return NULL;
+    strcpy(s, "winnow");
+    for (int i = 0; i < argc; i++) {
+        strcat(s, " ");
+        strcat(s, argv[i]);
+    }
+    return s;
+}

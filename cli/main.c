@@ -12,12 +12,15 @@ typedef struct command {
 } command;
 
 static const command commands[] = {
+    {"anomalies", cmd_anomalies, "score events for how anomalous they are; iterative baskets"},
+    {"cluster", cmd_cluster, "cluster events: k-means, Gaussian mixture, self-organising map"},
     {"convert", cmd_convert, "convert a data file between CSV and NumPy .npy"},
     {"demo", cmd_demo, "run the toolkit's main job on built-in simulated data"},
     {"evaluate", cmd_evaluate, "judge a model on labelled data: the HTML run report"},
     {"explain", cmd_explain, "per-row SHAP values of a model's predictions"},
     {"info", cmd_info, "summarise a data file: shape, per-column statistics, labels"},
     {"predict", cmd_predict, "apply a trained model to a data file"},
+    {"reduce", cmd_reduce, "reduce the features to principal components (PCA)"},
     {"simulate", cmd_simulate, "generate a built-in physics simulation to CSV/NPY"},
     {"train", cmd_train, "train gradient-boosted decision trees on a data file"},
 };

@@ -1058,6 +1058,40 @@ typedef struct wn_baskets {
 wn_status wn_anomaly_baskets(const wn_table *t, const wn_baskets_params *p, wn_baskets **out);
 void wn_baskets_free(wn_baskets *b);
 
+/* ---- Reports of unsupervised runs (src/report/report_unsup.c) ----
+ * One self-contained HTML page, like the training report, for `winnow
+ * reduce`, `cluster` and `anomalies`: the panels that apply to what is
+ * given. PCA: explained variance, loadings, reconstruction error, the first
+ * two components (density, or points coloured by class). Clustering: sizes,
+ * centres per feature, the data on its first two principal components
+ * coloured by cluster, the choice-of-k table, classes per cluster; a SOM
+ * adds its U-matrix and hit map. Anomalies: the score distribution (per
+ * class), ROC of the score against the label, the top events with their most
+ * unusual features, and per basket its size and the features that set it
+ * apart. A label is only ever used to show how well the unsupervised result
+ * separates its classes. Written atomically. */
+typedef struct wn_unsup_report {
+    const wn_table *t;          /* the rows the model was applied to       */
+    const char *label;          /* column of t (classes 0..K-1), or NULL   */
+    const char *id;             /* column of t naming events, or NULL      */
+    /* the fitted model: exactly one */
+    const wn_pca *pca;
+    const wn_kmeans *kmeans;
+    const wn_gmm *gmm;
+    const wn_som *som;
+    const wn_iforest *iforest;
+    /* per-row results for the rows of t, or NULL */
+    const int32_t *cluster;     /* cluster, component or SOM unit; -1 none */
+    const double *score;        /* anomaly score, higher = more anomalous  */
+    const char *score_name;     /* e.g. "isolation score"                  */
+    const wn_baskets *baskets;  /* or NULL                                 */
+    /* choice of k: k = kmin..kmax (none when kmax < kmin); any may be NULL */
+    int kmin, kmax;
+    const double *inertia, *silhouette, *bic, *loglik;
+} wn_unsup_report;
+wn_status wn_unsup_report_write(const wn_unsup_report *r, const wn_report_options *o,
+                                const char *path);
+
 #ifdef __cplusplus
 }
 #endif

@@ -184,10 +184,12 @@ static int cmp_i64(const void *a, const void *b)
 
 /* At most max_rows rows of t, drawn without replacement by the counter RNG
  * (partial Fisher-Yates, then back in table order). *out = NULL: use t. */
-static wn_status sample_rows(const wn__rep *r, const wn_table *t, wn_table **out)
+static wn_status sample_rows(const wn__rep *r, const wn_table *t, wn_table **out, int64_t **rows)
 {
     int64_t n = wn_table_nrows(t), k = r->o.max_rows;
     *out = NULL;
+    if (rows)
+        *rows = NULL;
     if (k <= 0 || n <= k)
         return WN_OK;
     int64_t *idx = wn__malloc_array((size_t)n, sizeof *idx);
@@ -204,13 +206,21 @@ static wn_status sample_rows(const wn__rep *r, const wn_table *t, wn_table **out
     }
     qsort(idx, (size_t)k, sizeof *idx, cmp_i64);
     wn_status s = wn_table_view_rows(t, idx, k, out);
-    wn_free(idx);
+    if (s == WN_OK && rows)
+        *rows = idx;
+    else
+        wn_free(idx);
     return s;
 }
 
 wn_status wn__rep_sample(const wn__rep *r, const wn_table *t, wn_table **out)
 {
-    return sample_rows(r, t, out);
+    return sample_rows(r, t, out, NULL);
+}
+
+wn_status wn__rep_sample_rows(const wn__rep *r, const wn_table *t, wn_table **out, int64_t **rows)
+{
+    return sample_rows(r, t, out, rows);
 }
 
 /* ---- importance ---------------------------------------------------------- */
@@ -291,7 +301,7 @@ static wn_status panel_importance(wn__rep *r)
         frac[i] = tot > 0.0 ? r->gain[i] / tot : 0.0;
     bars(r, "split gain", "fraction of total gain", "gain", frac, NULL, r->order, nf, 0);
 
-    if (src && (s = sample_rows(r, src, &view)) != WN_OK)
+    if (src && (s = sample_rows(r, src, &view, NULL)) != WN_OK)
         goto done;
     const wn_table *samp = view ? view : src;
     int64_t ns = samp ? wn_table_nrows(samp) : 0;
@@ -447,7 +457,7 @@ static wn_status panel_learning(wn__rep *r)
 /* JSON text re-indented two spaces per level (strings copied verbatim),
  * HTML-escaped into b. Tolerates anything: it only tracks strings and
  * brackets. */
-static void json_pretty(wn__buf *b, const char *js)
+void wn__rep_json_pretty(wn__buf *b, const char *js)
 {
     int depth = 0, in_str = 0, esc = 0;
     char c1[2] = {0, 0};
@@ -523,7 +533,7 @@ static void panel_manifest(wn__rep *r)
                  "version and command line.");
     const char *h = wn_model_header(r->m);
     wn__buf_puts(&r->body, "<pre>");
-    json_pretty(&r->body, h ? h : "{}");
+    wn__rep_json_pretty(&r->body, h ? h : "{}");
     wn__buf_puts(&r->body, "</pre>\n");
     wn__rep_panel_close(r);
 }

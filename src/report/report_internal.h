@@ -42,6 +42,11 @@ const char *wn__rep_num(char *buf, double v);
 /* At most o.max_rows rows of t drawn by the counter RNG (*out = NULL: use
  * t as it is; otherwise a view to free). */
 wn_status wn__rep_sample(const wn__rep *r, const wn_table *t, wn_table **out);
+/* The same, and *rows (wn_free) the sampled rows of t in order (NULL with
+ * *out NULL: every row). */
+wn_status wn__rep_sample_rows(const wn__rep *r, const wn_table *t, wn_table **out, int64_t **rows);
+/* A JSON text re-indented and escaped for a <pre> block. */
+void wn__rep_json_pretty(wn__buf *b, const char *js);
 /* The display name of class k of the label ("background (0)" ...). */
 void wn__rep_class_name(const wn__rep *r, int k, char *buf, size_t size);
 

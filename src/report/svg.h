@@ -65,6 +65,35 @@ int wn__plot_hbars(wn__plot *p, const char *name, const char *const *labels, con
  * diverging colour scale on [-1, 1] (correlation matrices); values printed
  * in the cells when n <= 12. */
 int wn__plot_heatmap(wn__plot *p, const char *const *labels, const double *m, int64_t n);
+/* Maps (svg_map.c), for the unsupervised reports. Each adds one series that
+ * owns the plot's data area (use one per plot; axes still come from
+ * wn__plot_axis / the data). Return 0, or -1 on allocation failure.
+ *
+ * Points coloured by category: x[n], y[n], cat[n] in 0..ncat-1 (negative:
+ * not drawn); names[ncat] label the legend (NULL: "0", "1", ...). At most
+ * max_points are drawn, thinned deterministically (every k-th point of each
+ * category, so small categories keep their points), as small translucent
+ * circles, so a million events still make a small SVG. */
+int wn__plot_scatter(wn__plot *p, const double *x, const double *y, const int32_t *cat, int64_t n,
+                     const char *const *names, int ncat, int64_t max_points);
+/* A 2-D histogram as a density map: counts[iy * nx + ix] over the box
+ * [x0, x1] x [y0, y1] (iy = 0 at the bottom), a sequential colour scale
+ * (light to dark, colour-blind safe) with a small colour bar; log_scale
+ * colours by log10(1 + count). Empty cells are not drawn. */
+int wn__plot_density(wn__plot *p, const double *counts, int nx, int ny, double x0, double x1,
+                     double y0, double y1, int log_scale);
+/* A rows x cols matrix (row-major) as coloured cells with row labels on
+ * the left and column labels below (rotated when long): diverging colour
+ * scale symmetric about 0 (range +-max|v|) or sequential (min..max); the
+ * value printed in each cell when rows * cols <= 150. NaN cells grey. */
+int wn__plot_matrix(wn__plot *p, const char *const *row_labels, const char *const *col_labels,
+                    const double *v, int64_t rows, int64_t cols, int diverging);
+/* A grid map (SOM U-matrix, hit map): v[r * cols + c] per cell, drawn as
+ * squares (hex = 0) or hexagons (hex = 1: odd rows shifted right by half a
+ * cell, rows sqrt(3)/2 apart), sequential colour with a colour bar; NaN
+ * cells grey. Row 0 at the top. No axes are drawn for it. */
+int wn__plot_grid(wn__plot *p, const double *v, int rows, int cols, int hex);
+
 /* A horizontal or vertical reference line (diagonal for calibration: use a
  * line series instead). */
 int wn__plot_refline(wn__plot *p, char axis, double at, const char *name);
