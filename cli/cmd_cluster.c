@@ -30,6 +30,8 @@ static void help(void)
            "  --restarts N           k-means++ seedings / EM starts kept best of (default\n"
            "                         4 for kmeans, 1 for gmm)\n"
            "  --max-iter N           iterations (default 300 kmeans, 200 gmm)\n"
+           "  --silhouette-sample N  k-means: events for the silhouette (default 5000;\n"
+           "                         0 = skip it)\n"
            "  --covariance full|diag the GMM's covariances (default full)\n"
            "  --grid RxC             SOM grid (default 10x10)\n"
            "  --rect, --hex          SOM grid topology (default hexagonal)\n"
@@ -39,10 +41,22 @@ static void help(void)
            "example: winnow cluster higgs.csv --label label --method kmeans -k 16\n");
 }
 
-enum { O_K = 'k', O_KRANGE = 500, O_RESTARTS, O_MAXIT, O_COV, O_GRID, O_RECT, O_HEX, O_EPOCHS };
+enum {
+    O_K = 'k',
+    O_KRANGE = 500,
+    O_RESTARTS,
+    O_MAXIT,
+    O_COV,
+    O_GRID,
+    O_RECT,
+    O_HEX,
+    O_EPOCHS,
+    O_SIL
+};
 
 typedef struct opts {
     int k, kset, kmin, kmax, restarts, maxit, diag, rows, cols, hex, epochs;
+    int64_t sil;
 } opts;
 
 static int parse_range(const char *cmd, const char *s, int *a, int *b)
@@ -84,7 +98,7 @@ int cmd_cluster(int argc, char **argv)
     const char *cmd = "cluster";
     cli_unsup u;
     cli_unsup_init(&u, cmd);
-    opts op = {8, 0, 0, -1, 0, 0, 0, 10, 10, 1, 20};
+    opts op = {8, 0, 0, -1, 0, 0, 0, 10, 10, 1, 20, -1};
     int rc = 0, nc = 0;
     long long iv;
     float *cols[8] = {0};
@@ -102,6 +116,7 @@ int cmd_cluster(int argc, char **argv)
                                              {"rect", no_argument, 0, O_RECT},
                                              {"hex", no_argument, 0, O_HEX},
                                              {"epochs", required_argument, 0, O_EPOCHS},
+                                             {"silhouette-sample", required_argument, 0, O_SIL},
                                              CLI_UNSUP_LONGOPTS,
                                              {0, 0, 0, 0}};
     if (!(u.command_line = cli_join_argv(argc, argv))) {
@@ -133,6 +148,10 @@ int cmd_cluster(int argc, char **argv)
         case O_GRID: r = parse_grid(cmd, optarg, &op.rows, &op.cols); break;
         case O_RECT: op.hex = 0; break;
         case O_HEX: op.hex = 1; break;
+        case O_SIL:
+            if (!(r = cli_parse_i64(cmd, "--silhouette-sample", optarg, 0, 1000000, &iv)))
+                op.sil = (int64_t)iv;
+            break;
         case O_EPOCHS:
             if (!(r = cli_parse_i64(cmd, "--epochs", optarg, 1, 100000, &iv)))
                 op.epochs = (int)iv;
@@ -181,6 +200,8 @@ int cmd_cluster(int argc, char **argv)
             p.restarts = op.restarts;
         if (op.maxit)
             p.max_iter = op.maxit;
+        if (op.sil >= 0)
+            p.silhouette_sample = op.sil;
         if (nk > 0) {
             p.k = op.kmin;
             if ((s = wn_kmeans_choose_k(u.t, &p, op.kmin, op.kmax, ch1, ch2)))
@@ -199,7 +220,11 @@ int cmd_cluster(int argc, char **argv)
             rep.inertia = ch1, rep.silhouette = ch2;
         }
         p.k = op.k;
-        if ((s = wn_kmeans_fit(u.t, &p, &km)) || (s = wn_kmeans_assign(km, u.t, u.drop_missing, u.threads, lab, a)))
+        double tf = cli_now();
+        if ((s = wn_kmeans_fit(u.t, &p, &km)))
+            goto fail;
+        tf = cli_now() - tf;
+        if ((s = wn_kmeans_assign(km, u.t, u.drop_missing, u.threads, lab, a)))
             goto fail;
         if (add_col(cols, names, &nc, "cluster", n) || add_col(cols, names, &nc, "distance", n))
             goto oom;
@@ -210,10 +235,11 @@ int cmd_cluster(int argc, char **argv)
         if ((s = wn_kmeans_save(km, u.model)))
             goto fail;
         printf("k-means: k = %d, %lld rows (%lld left out), %d iterations, inertia %.6g, "
-               "silhouette %.4f, in %.3f s\n",
+               "silhouette %.4f; fit %.3f s (%d restart%s), all %.3f s\n",
                wn_kmeans_k(km), (long long)wn_kmeans_num_rows(km),
                (long long)wn_kmeans_num_dropped(km), wn_kmeans_iterations(km),
-               wn_kmeans_inertia(km), wn_kmeans_silhouette(km), cli_now() - t0);
+               wn_kmeans_inertia(km), wn_kmeans_silhouette(km), tf, p.restarts,
+               p.restarts > 1 ? "s" : "", cli_now() - t0);
         const double *sz = wn_kmeans_sizes(km);
         for (int c = 0; c < wn_kmeans_k(km) && c < 50; c++)
             printf("  cluster %3d: %.6g events\n", c, sz[c]);

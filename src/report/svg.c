@@ -109,7 +109,7 @@ void wn__buf_free(wn__buf *b)
 {
     if (!b)
         return;
-    free(b->s);
+    wn_free(b->s);
     memset(b, 0, sizeof *b);
 }
 
@@ -117,14 +117,15 @@ void wn__buf_free(wn__buf *b)
 
 static void series_free(svg_series *s)
 {
-    free(s->name);
-    free(s->x);
-    free(s->y);
-    free(s->e);
+    wn_free(s->name);
+    wn_free(s->x);
+    wn_free(s->y);
+    wn_free(s->e);
     if (s->lab)
         for (int64_t i = 0; i < s->n; i++)
-            free(s->lab[i]);
-    free(s->lab);
+            wn_free(s->lab[i]);
+    wn_free(s->lab);
+    wn__svg_map_free(s);
 }
 
 wn__plot *wn__plot_new(const char *title, const char *xlabel, const char *ylabel)
@@ -147,11 +148,11 @@ void wn__plot_free(wn__plot *p)
         return;
     for (int i = 0; i < p->ns; i++)
         series_free(&p->s[i]);
-    free(p->s);
-    free(p->title);
-    free(p->xlabel);
-    free(p->ylabel);
-    free(p);
+    wn_free(p->s);
+    wn_free(p->title);
+    wn_free(p->xlabel);
+    wn_free(p->ylabel);
+    wn_free(p);
 }
 
 void wn__plot_axis(wn__plot *p, char axis, wn__axis_scale scale, double lo, double hi)
@@ -206,6 +207,11 @@ static int add_series(wn__plot *p, svg_series *s, int colour, int bad)
     s->colour = colour >= 0 ? colour % 8 : p->next_colour++ % 8;
     p->s[p->ns++] = *s;
     return 0;
+}
+
+int wn__svg_add(wn__plot *p, svg_series *s, int colour, int bad)
+{
+    return add_series(p, s, colour, bad);
 }
 
 static int start(wn__plot *p, svg_series *s, int kind, const char *name, int64_t n, int *bad)
@@ -352,6 +358,11 @@ static void fmt_num(char *out, size_t n, double v)
     snprintf(out, n, "%s", t);
 }
 
+void wn__svg_fmt_num(char *out, size_t n, double v)
+{
+    fmt_num(out, n, v);
+}
+
 /* Widens the range [*lo, *hi] by the finite (positive, on log axes) v. */
 static void acc(const svg_axis *a, double v, double *lo, double *hi)
 {
@@ -393,6 +404,9 @@ static void data_range(const wn__plot *p, const svg_axis *a, int which, double *
         }
         if (s->kind == S_REF && s->axis == (which ? 'y' : 'x'))
             acc(a, s->at, lo, hi);
+        if (s->kind == S_SCAT || s->kind == S_DENS) /* maps keep their data's box */
+            for (int k = 0; k < 3; k++)
+                acc(a, s->box[k < 2 ? 2 * which + k : 4 + which], lo, hi);
     }
 }
 
@@ -494,7 +508,7 @@ static void draw_xy(const wn__plot *p, wn__buf *b, double W, double H, double to
     int64_t ncat = cat >= 0 ? p->s[cat].n : 0;
     ax.log = cat < 0 && p->ax[0].log;
     ay.log = cat < 0 && p->ax[1].log;
-    double lo, hi, bottom = 30.0 + (p->xlabel ? 20.0 : 0.0), right = 16.0;
+    double lo, hi, bottom = 30.0 + (p->xlabel ? 20.0 : 0.0), right = 16.0 + wn__svg_map_right(p);
     int f0;
     for (int a = 0; a < 2; a++) {
         svg_axis *A = a ? &ay : &ax;
@@ -613,8 +627,13 @@ static void draw_xy(const wn__plot *p, wn__buf *b, double W, double H, double to
             wn__svg_points(b, s, &ax, &ay);
         else if (s->kind == S_HIST)
             wn__svg_hist(b, s, &ax, &ay);
+        else if (s->kind == S_SCAT)
+            wn__svg_scatter(b, s, &ax, &ay);
+        else if (s->kind == S_DENS)
+            wn__svg_density(b, s, &ax, &ay);
     }
     wn__buf_puts(b, "</svg>");
+    wn__svg_map_after(b, p, &ax, &ay);
     wn__svg_legend(p, b, &ax, &ay);
 }
 
@@ -643,10 +662,12 @@ void wn__plot_render(const wn__plot *p, int w, int h, wn__buf *out)
     }
     const svg_series *heat = NULL;
     for (int i = 0; p && i < p->ns && !heat; i++)
-        if (p->s[i].kind == S_HEAT)
+        if (p->s[i].kind == S_HEAT || p->s[i].kind == S_MAT || p->s[i].kind == S_GRID)
             heat = &p->s[i];
-    if (heat)
+    if (heat && heat->kind == S_HEAT)
         wn__svg_heatmap(out, heat, (double)w, (double)h, top);
+    else if (heat) /* a matrix or grid map owns the panel, like the heatmap */
+        wn__svg_map_panel(out, heat, (double)w, (double)h, top);
     else if (p)
         draw_xy(p, out, (double)w, (double)h, top);
     wn__buf_puts(out, "</svg>");

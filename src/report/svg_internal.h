@@ -7,7 +7,7 @@
 
 #include <math.h>
 
-enum { S_LINE, S_POINTS, S_HIST, S_HBARS, S_HEAT, S_REF };
+enum { S_LINE, S_POINTS, S_HIST, S_HBARS, S_HEAT, S_REF, S_SCAT, S_DENS, S_MAT, S_GRID };
 
 typedef struct svg_series {
     int kind, colour, filled;
@@ -16,7 +16,14 @@ typedef struct svg_series {
     char *name;
     int64_t n;         /* points, bins, bars, or the heatmap's side */
     double *x, *y, *e; /* x: edges (hist); y: values or matrix; e: errors */
-    char **lab;        /* hbars and heatmap: n labels */
+    char **lab;        /* hbars and heatmap: n labels; matrix: row labels */
+    /* maps (svg_map.c): scatter, density, matrix, grid */
+    int64_t rows, cols; /* matrix, grid; density ny, nx; scatter: cols categories */
+    int64_t *off;       /* scatter: off[j] the first kept point of draw slot j (cols + 1,
+                           largest category first), off[cols + 1 + j] the slot's category */
+    char **lab2;        /* matrix: cols column labels; scatter: cols legend names */
+    double box[6];      /* data box for the axes: x lo hi, y lo hi, smallest positive x, y */
+    int diverging, hex, log_scale;
 } svg_series;
 
 struct wn__plot {
@@ -86,5 +93,31 @@ void wn__svg_hbars(wn__buf *b, const svg_series *s, const svg_axis *ax, double t
 void wn__svg_legend(const wn__plot *p, wn__buf *b, const svg_axis *ax, const svg_axis *ay);
 /* A whole heatmap panel below `top` in a W x H view. */
 void wn__svg_heatmap(wn__buf *b, const svg_series *s, double W, double H, double top);
+/* The heatmap's diverging colour of v in [-1, 1] as "#RRGGBB"; grey for NaN. */
+void wn__svg_diverging(double v, char *out, size_t n);
+
+/* Shared with svg_map.c: svg.c's %.4g number format, and its series append
+ * (takes s, freeing it on failure; 0 or -1). */
+void wn__svg_fmt_num(char *out, size_t n, double v);
+int wn__svg_add(wn__plot *p, svg_series *s, int colour, int bad);
+
+/* Maps (svg_map.c). Frees what only map series own. */
+void wn__svg_map_free(svg_series *s);
+/* Extra room right of the x-y plot area the map series need (colour bar). */
+double wn__svg_map_right(const wn__plot *p);
+/* Marks inside the plot area: scatter points, density cells. */
+void wn__svg_scatter(wn__buf *b, const svg_series *s, const svg_axis *ax, const svg_axis *ay);
+void wn__svg_density(wn__buf *b, const svg_series *s, const svg_axis *ax, const svg_axis *ay);
+/* What goes right of the plot area: the density colour bar. */
+void wn__svg_map_after(wn__buf *b, const wn__plot *p, const svg_axis *ax, const svg_axis *ay);
+/* A whole matrix or grid panel below `top` in a W x H view. */
+void wn__svg_map_panel(wn__buf *b, const svg_series *s, double W, double H, double top);
+/* Scatter legend: the rows it takes when `room` rows are free (widening *w
+ * to its widest name), the rows themselves from legend row k, and the kept
+ * points inside a box (for the legend's placement). */
+int wn__svg_scatter_rows(const svg_series *s, int room, int *w);
+void wn__svg_scatter_legend(wn__buf *b, const svg_series *s, int rows, double x0, double y0, int k);
+int64_t wn__svg_scatter_in(const svg_series *s, const svg_axis *ax, const svg_axis *ay, double x0,
+                           double x1, double y0, double y1);
 
 #endif

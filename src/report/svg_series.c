@@ -39,6 +39,8 @@ static int64_t marks_in(const wn__plot *p, const svg_axis *ax, const svg_axis *a
     int64_t hit = 0;
     for (int i = 0; i < p->ns; i++) {
         const svg_series *s = &p->s[i];
+        if (s->kind == S_SCAT)
+            hit += 8 * wn__svg_scatter_in(s, ax, ay, x0, x1, y0, y1);
         if (s->kind != S_LINE && s->kind != S_POINTS && s->kind != S_HIST)
             continue;
         for (int64_t j = 0; j < s->n; j++) {
@@ -71,6 +73,13 @@ void wn__svg_legend(const wn__plot *p, wn__buf *b, const svg_axis *ax, const svg
             n++;
             w = c > w ? c : w;
         }
+    int room = (int)((ay->p0 - ay->p1 - 24.0) / 18.0) - n, rows[2] = {0, 0}; /* scatter rows */
+    for (int i = 0, k = 0; i < p->ns; i++)
+        if (p->s[i].kind == S_SCAT && k < 2) {
+            rows[k] = wn__svg_scatter_rows(&p->s[i], room, &w);
+            room -= rows[k];
+            n += rows[k++];
+        }
     if (!n)
         return;
     w = w > 28 ? 28 : w;
@@ -84,8 +93,12 @@ void wn__svg_legend(const wn__plot *p, wn__buf *b, const svg_axis *ax, const svg
                    "fill=\"#fff\" fill-opacity=\"0.85\" stroke=\"#ccc\"/>",
                    x0, y0, cl(bw), cl(bh));
     int k = 0;
-    for (int i = 0; i < p->ns; i++) {
+    for (int i = 0, j = 0; i < p->ns; i++) {
         const svg_series *s = &p->s[i];
+        if (s->kind == S_SCAT && j < 2) {
+            wn__svg_scatter_legend(b, s, rows[j], x0, y0, k);
+            k += rows[j++];
+        }
         if (!s->name || s->kind == S_HEAT)
             continue;
         const char *c = wn__svg_palette[s->colour];
@@ -258,6 +271,11 @@ static void heat_colour(double v, char *out, size_t n)
     snprintf(out, n, "#%02X%02X%02X", (unsigned)lround(255.0 + t * (to[0] - 255.0)),
              (unsigned)lround(255.0 + t * (to[1] - 255.0)),
              (unsigned)lround(255.0 + t * (to[2] - 255.0)));
+}
+
+void wn__svg_diverging(double v, char *out, size_t n)
+{
+    heat_colour(v, out, n);
 }
 
 void wn__svg_heatmap(wn__buf *b, const svg_series *s, double W, double H, double top)
