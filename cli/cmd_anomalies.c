@@ -107,27 +107,27 @@ int cmd_anomalies(int argc, char **argv)
         case 'h': help(); goto done;
         case ':': r = cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]); break;
         case O_TREES:
-            if (!(r = cli_parse_i64(cmd, "--trees", optarg, 1, 100000, &iv)))
+            if (!(r = cli_parse_i64(cmd, "--trees", optarg, 1, 100000, &iv) ? WN_EXIT_USAGE : 0))
                 trees = (int)iv;
             break;
         case O_SAMPLE:
-            if (!(r = cli_parse_i64(cmd, "--sample-size", optarg, 2, INT64_MAX, &iv)))
+            if (!(r = cli_parse_i64(cmd, "--sample-size", optarg, 2, INT64_MAX, &iv) ? WN_EXIT_USAGE : 0))
                 sample = (int64_t)iv;
             break;
         case O_COMP:
-            if (!(r = cli_parse_i64(cmd, "--components", optarg, 1, 1000000, &iv)))
+            if (!(r = cli_parse_i64(cmd, "--components", optarg, 1, 1000000, &iv) ? WN_EXIT_USAGE : 0))
                 comp = (int)iv;
             break;
         case O_BASKETS:
-            if (!(r = cli_parse_i64(cmd, "--baskets", optarg, 1, 1000, &iv)))
+            if (!(r = cli_parse_i64(cmd, "--baskets", optarg, 1, 1000, &iv) ? WN_EXIT_USAGE : 0))
                 rounds = (int)iv;
             break;
         case O_BSIZE:
-            if (!(r = cli_parse_i64(cmd, "--basket-size", optarg, 1, INT64_MAX, &iv)))
+            if (!(r = cli_parse_i64(cmd, "--basket-size", optarg, 1, INT64_MAX, &iv) ? WN_EXIT_USAGE : 0))
                 bsize = (int64_t)iv;
             break;
         case O_TOP:
-            if (!(r = cli_parse_i64(cmd, "--top", optarg, 0, 100000, &iv)))
+            if (!(r = cli_parse_i64(cmd, "--top", optarg, 0, 100000, &iv) ? WN_EXIT_USAGE : 0))
                 top = (int)iv;
             break;
         default:

@@ -132,16 +132,16 @@ int cmd_cluster(int argc, char **argv)
         case 'h': help(); goto done;
         case ':': r = cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]); break;
         case O_K:
-            if (!(r = cli_parse_i64(cmd, "-k", optarg, 1, 100000, &iv)))
+            if (!(r = cli_parse_i64(cmd, "-k", optarg, 1, 100000, &iv) ? WN_EXIT_USAGE : 0))
                 op.k = (int)iv, op.kset = 1;
             break;
         case O_KRANGE: r = parse_range(cmd, optarg, &op.kmin, &op.kmax); break;
         case O_RESTARTS:
-            if (!(r = cli_parse_i64(cmd, "--restarts", optarg, 1, 1000, &iv)))
+            if (!(r = cli_parse_i64(cmd, "--restarts", optarg, 1, 1000, &iv) ? WN_EXIT_USAGE : 0))
                 op.restarts = (int)iv;
             break;
         case O_MAXIT:
-            if (!(r = cli_parse_i64(cmd, "--max-iter", optarg, 1, 100000, &iv)))
+            if (!(r = cli_parse_i64(cmd, "--max-iter", optarg, 1, 100000, &iv) ? WN_EXIT_USAGE : 0))
                 op.maxit = (int)iv;
             break;
         case O_COV: r = cli_parse_choice(cmd, "--covariance", optarg, "full", "diag", &op.diag); break;
@@ -149,11 +149,11 @@ int cmd_cluster(int argc, char **argv)
         case O_RECT: op.hex = 0; break;
         case O_HEX: op.hex = 1; break;
         case O_SIL:
-            if (!(r = cli_parse_i64(cmd, "--silhouette-sample", optarg, 0, 1000000, &iv)))
+            if (!(r = cli_parse_i64(cmd, "--silhouette-sample", optarg, 0, 1000000, &iv) ? WN_EXIT_USAGE : 0))
                 op.sil = (int64_t)iv;
             break;
         case O_EPOCHS:
-            if (!(r = cli_parse_i64(cmd, "--epochs", optarg, 1, 100000, &iv)))
+            if (!(r = cli_parse_i64(cmd, "--epochs", optarg, 1, 100000, &iv) ? WN_EXIT_USAGE : 0))
                 op.epochs = (int)iv;
             break;
         default:
