@@ -35,7 +35,7 @@ static void panel_scores(wn__urep *q)
     wn__rep *r = &q->r;
     const double *sc = q->u->score;
     const char *name = q->u->score_name ? q->u->score_name : "anomaly score";
-    double lo = INFINITY, hi = -INFINITY;
+    double lo = HUGE_VAL, hi = -HUGE_VAL;
     for (int64_t i = 0; i < q->n; i++)
         if (isfinite(sc[i]))
             lo = fmin(lo, sc[i]), hi = fmax(hi, sc[i]);
@@ -227,7 +227,7 @@ static void panel_baskets(wn__urep *q)
     int64_t total = 0, pos = 0;
     for (int rd = 0; rd < bk->rounds; rd++) {
         int64_t cnt = 0, ord = 0, y1 = 0;
-        double smin = INFINITY, smax = -INFINITY;
+        double smin = HUGE_VAL, smax = -HUGE_VAL;
         for (int64_t j = 0; j < bk->basket_size; j++) {
             int64_t row = bk->basket_rows[(int64_t)rd * bk->basket_size + j];
             if (row < 0 || row >= q->n)
@@ -283,7 +283,7 @@ static void panel_baskets(wn__urep *q)
             if (!(d[f] > 0))
                 break;
             d[f] = -1;
-            double lo = INFINITY, hi = -INFINITY;
+            double lo = HUGE_VAL, hi = -HUGE_VAL;
             for (int64_t i = 0; i < q->ns; i++) {
                 double v = (double)q->x[f * q->ns + i];
                 if (isfinite(v))

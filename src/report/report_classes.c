@@ -98,7 +98,7 @@ wn_status wn__rep_regression(wn__rep *r)
         wn__rep_panel_close(r);
         return wn__oom("report regression");
     }
-    double lo = INFINITY, hi = -INFINITY;
+    double lo = HUGE_VAL, hi = -HUGE_VAL;
     for (int64_t i = 0; i < r->nt && m < MAX_POINTS; i += step) {
         if (!isfinite(r->yt[i]) || !isfinite(r->pt[i]))
             continue;

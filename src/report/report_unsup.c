@@ -268,7 +268,7 @@ static void plane_plot(wn__urep *q, const char *title, const char *xl, const cha
         r->oom = 1;
         return;
     }
-    double x0 = INFINITY, x1 = -INFINITY, y0 = INFINITY, y1 = -INFINITY;
+    double x0 = HUGE_VAL, x1 = -HUGE_VAL, y0 = HUGE_VAL, y1 = -HUGE_VAL;
     for (int64_t i = 0; i < ns; i++) {
         x[i] = xy[2 * i];
         y[i] = xy[2 * i + 1];
