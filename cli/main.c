@@ -38,8 +38,17 @@ static void usage(FILE *f)
                "the version.\n");
 }
 
+/* OpenBLAS (Debian's pthreads build) keeps its own worker threads, which
+ * spin for tens of milliseconds after every call. winnow's LAPACK calls are
+ * all small (28 x 28 eigenproblems, per-component Cholesky factors) and run
+ * inside its own OpenMP parallelism, so the command line keeps OpenBLAS to
+ * the calling thread. The library itself leaves this process-wide setting
+ * to its host program. */
+void openblas_set_num_threads(int num_threads);
+
 int main(int argc, char **argv)
 {
+    openblas_set_num_threads(1);
     if (argc < 2) {
         usage(stderr);
         return WN_EXIT_USAGE;

@@ -831,7 +831,10 @@ int64_t wn_pca_num_dropped(const wn_pca *m);       /* rows left out        */
 /* Owned by the model. mean[nfeat] in the fitted space; components
  * [ncomp][nfeat] row-major; variance[nfeat]: every eigenvalue (weighted,
  * denominator sum(w) - sum(w^2)/sum(w), i.e. n-1 when unweighted), in
- * descending order; the explained fraction is variance / their sum. */
+ * descending order; the explained fraction is variance / their sum. The
+ * weights act as relative (reliability) weights in that denominator, so a
+ * weight of 2 gives the same mean and components as a duplicated row and
+ * variances that differ from it by O(1/n). */
 const double *wn_pca_mean(const wn_pca *m);
 const double *wn_pca_components(const wn_pca *m);
 const double *wn_pca_variance(const wn_pca *m);

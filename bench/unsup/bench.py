@@ -42,9 +42,9 @@ tmp = tempfile.mkdtemp(prefix="wn_unsup_bench_")
 data = os.path.join(tmp, "h.npy")
 subprocess.run([W, "simulate", "higgs-like", "--rows", str(a.rows), "--seed", "7", "-o", data],
                check=True, stdout=subprocess.DEVNULL)
-raw = np.load(data)
-names = None
-X = np.ascontiguousarray(raw[:, 1:]).astype(np.float32)  # column 0 is the label
+raw = np.load(data)  # a structured array (named fields); "label" is not a feature
+X = np.ascontiguousarray((np.stack([raw[n] for n in raw.dtype.names if n != "label"], axis=1)
+                          if raw.dtype.names else raw[:, 1:]).astype(np.float32))
 print(f"data: {X.shape[0]} rows x {X.shape[1]} features, threads {a.threads}, reps {a.reps}")
 skip = set(s for s in a.skip.split(",") if s)
 common = ["--threads", str(a.threads), "--no-standardize", "--no-report", "--ignore", "label"]

@@ -206,6 +206,46 @@ static void merge(moments *a, const moments *b)
     a->w = w;
 }
 
+/* One block of one feature: two passes (weighted mean, then the weighted
+ * sum of squared deviations), each a plain vectorisable loop; no division
+ * per row. w == NULL: unweighted. */
+static moments block_moments(const float *c, const int64_t *ridx, const float *w, int64_t lo,
+                             int64_t hi)
+{
+    moments m = {0, 0, 0};
+    double sw = 0, sx = 0;
+    if (!ridx && !w) {
+#pragma omp simd reduction(+ : sx)
+        for (int64_t i = lo; i < hi; i++)
+            sx += (double)c[i];
+        sw = (double)(hi - lo);
+    } else {
+        for (int64_t i = lo; i < hi; i++) {
+            double wi = w ? (double)w[i] : 1.0;
+            sw += wi;
+            sx += wi * (double)c[ridx ? ridx[i] : i];
+        }
+    }
+    if (!(sw > 0))
+        return m;
+    const double mu = sx / sw;
+    double s2 = 0;
+    if (!ridx && !w) {
+#pragma omp simd reduction(+ : s2)
+        for (int64_t i = lo; i < hi; i++) {
+            double d = (double)c[i] - mu;
+            s2 += d * d;
+        }
+    } else {
+        for (int64_t i = lo; i < hi; i++) {
+            double d = (double)c[ridx ? ridx[i] : i] - mu;
+            s2 += (w ? (double)w[i] : 1.0) * d * d;
+        }
+    }
+    m.w = sw, m.mean = mu, m.m2 = s2;
+    return m;
+}
+
 static wn_status feature_moments(const wn__udata *u, int threads, double *mean, double *var)
 {
     const int64_t n = u->n, nf = u->f.nfeat, nb = (n + BLOCK - 1) / BLOCK;
@@ -215,21 +255,8 @@ static wn_status feature_moments(const wn__udata *u, int threads, double *mean, 
 #pragma omp parallel for schedule(static) num_threads(threads) if (nb > 1)
     for (int64_t b = 0; b < nb; b++) {
         int64_t lo = b * BLOCK, hi = lo + BLOCK < n ? lo + BLOCK : n;
-        for (int64_t f = 0; f < nf; f++) {
-            const float *c = u->cols[f];
-            moments m = {0, 0, 0};
-            for (int64_t i = lo; i < hi; i++) { /* West 1979: weighted running update */
-                double w = u->w ? (double)u->w[i] : 1.0;
-                if (w <= 0)
-                    continue;
-                double x = (double)c[u->ridx ? u->ridx[i] : i];
-                m.w += w;
-                double d = x - m.mean;
-                m.mean += d * w / m.w;
-                m.m2 += w * d * (x - m.mean);
-            }
-            part[b * nf + f] = m;
-        }
+        for (int64_t f = 0; f < nf; f++)
+            part[b * nf + f] = block_moments(u->cols[f], u->ridx, u->w, lo, hi);
     }
     for (int64_t f = 0; f < nf; f++) {
         moments m = {0, 0, 0};
@@ -339,6 +366,17 @@ wn_status wn__udata_prepare(const wn_table *t, const wn_unsup_data *d, const cha
     }
     double *var = mean + nf;
     if ((s = feature_moments(u, threads, mean, var)) != WN_OK) {
+        wn_free(mean);
+        goto fail;
+    }
+    int64_t npos = 0;
+    for (int64_t i = 0; i < u->n && npos < 2; i++)
+        npos += !u->w || u->w[i] > 0;
+    if (npos < 2) {
+        s = u->w ? wn__fail(WN_EINVAL, "%s: only one of the %lld rows used has a positive "
+                                       "weight: nothing to learn from",
+                            who, (long long)u->n)
+                 : wn__fail(WN_EINVAL, "%s: only one row to fit: nothing to learn from", who);
         wn_free(mean);
         goto fail;
     }
