@@ -776,16 +776,17 @@ wn_status wn_gbdt_report(const wn_model *m, const wn_table *train, const wn_tabl
  *   (WN_ENOTFOUND names the missing ones).
  * - Weights: the table's WN_ROLE_WEIGHT column, when it has one, weights
  *   every event in the fit (a weight w counts as w identical events);
- *   negative weights are refused (WN_EINVAL naming the row): a density, a
+ *   negative weights are refused (WN_ENUMERIC naming the row): a density, a
  *   centroid or a variance has no meaning with negative mass.
- * - Missing values: a NaN or +-inf in a used feature is WN_EINVAL naming the
- *   row (1-based) and the column, unless drop_missing is set: then such rows
+ * - Missing values: a NaN or +-inf in a used feature is WN_ENUMERIC naming
+ *   the row (1-based) and the column, unless drop_missing is set: then such rows
  *   are left out of the fit and counted (the model's n_dropped). When a model
  *   is applied with allow_missing, such rows get NaN outputs (label -1).
  * - standardize: each feature is centred on its weighted mean and divided by
  *   its weighted standard deviation before fitting; the model keeps both and
  *   applies them to new data. A constant feature keeps scale 1. Data whose
- *   features are all constant is WN_EINVAL.
+ *   features are all constant is WN_ENUMERIC. (WN_EINVAL is kept for
+ *   parameters: k larger than the rows, a grid larger than the data ...)
  * - Randomness from the counter RNG keyed by seed: the same data, parameters
  *   and seed give the same bits at any thread count.
  * - Models are read-only once fitted: applying one from many threads at once
@@ -819,8 +820,9 @@ wn_pca_params wn_pca_params_default(void);
 
 typedef struct wn_pca wn_pca;
 /* Errors: WN_EINVAL (components > features or < 0, no features, fewer than
- * 2 rows, NaN without drop_missing, negative weights, all-constant data),
- * WN_ENOTFOUND (a named feature), WN_ENUMERIC (LAPACK failed), WN_ENOMEM. */
+ * 2 rows), WN_ENUMERIC (NaN without drop_missing, negative weights,
+ * all-constant data, LAPACK failed), WN_ENOTFOUND (a named feature),
+ * WN_ENOMEM. */
 wn_status wn_pca_fit(const wn_table *t, const wn_pca_params *p, wn_pca **out);
 void wn_pca_free(wn_pca *m);
 int64_t wn_pca_num_features(const wn_pca *m);
@@ -841,7 +843,7 @@ const double *wn_pca_variance(const wn_pca *m);
 /* scores[nrows][ncomp] row-major (may be NULL) and the squared
  * reconstruction error in the fitted space, recon[nrows] (may be NULL), of
  * every row of t. allow_missing: rows with NaN/inf get NaN; otherwise they
- * are WN_EINVAL naming row and column. Parallel; deterministic. */
+ * are WN_ENUMERIC naming row and column. Parallel; deterministic. */
 wn_status wn_pca_transform(const wn_pca *m, const wn_table *t, int allow_missing, int threads,
                            double *scores, double *recon);
 /* Back from scores[n][ncomp] to x[n][nfeat] in the data's original units. */

@@ -294,7 +294,7 @@ wn_status wn__udata_prepare(const wn_table *t, const wn_unsup_data *d, const cha
     for (int64_t r = 0; wcol && r < nrows; r++) {
         float w = wcol[view ? view[r] : r];
         if (!isfinite(w) || w < 0) {
-            s = wn__fail(WN_EINVAL, "%s: weight column '%s', row %lld: %s weight %g (%s)", who,
+            s = wn__fail(WN_ENUMERIC, "%s: weight column '%s', row %lld: %s weight %g (%s)", who,
                          wn_table_name(t, wc), (long long)(r + 1), isfinite(w) ? "negative" : "non-finite",
                          (double)w,
                          isfinite(w) ? "unsupervised methods need non-negative weights: a density, "
@@ -307,7 +307,7 @@ wn_status wn__udata_prepare(const wn_table *t, const wn_unsup_data *d, const cha
     int64_t badf = -1, bad = first_bad_row(cols, nf, view, nrows, threads, &badf);
     if (bad >= 0 && !d->drop_missing) {
         float v = cols[badf][view ? view[bad] : bad];
-        s = wn__fail(WN_EINVAL, "%s: row %lld, column '%s': %s value (%s); use drop_missing "
+        s = wn__fail(WN_ENUMERIC, "%s: row %lld, column '%s': %s value (%s); use drop_missing "
                                 "(--drop-missing) to leave such rows out",
                      who, (long long)(bad + 1), u->f.names[badf],
                      isnan(v) ? "missing (NaN)" : "infinite", isnan(v) ? "nan" : "inf");
@@ -335,7 +335,7 @@ wn_status wn__udata_prepare(const wn_table *t, const wn_unsup_data *d, const cha
         u->n = nrows;
     }
     if (u->n < 1) {
-        s = wn__fail(WN_EINVAL, "%s: every one of the %lld rows has a missing or infinite value",
+        s = wn__fail(WN_ENUMERIC, "%s: every one of the %lld rows has a missing or infinite value",
                      who, (long long)nrows);
         goto fail;
     }
@@ -349,7 +349,7 @@ wn_status wn__udata_prepare(const wn_table *t, const wn_unsup_data *d, const cha
         for (int64_t i = 0; i < u->n; i++)
             sum += (double)(u->w[i] = wcol[u->ridx ? u->ridx[i] : i]);
         if (!(sum > 0)) {
-            s = wn__fail(WN_EINVAL, "%s: weight column '%s': the weights of the rows used sum "
+            s = wn__fail(WN_ENUMERIC, "%s: weight column '%s': the weights of the rows used sum "
                                     "to %g; they must sum to more than 0",
                          who, wn_table_name(t, wc), sum);
             goto fail;
@@ -384,7 +384,7 @@ wn_status wn__udata_prepare(const wn_table *t, const wn_unsup_data *d, const cha
     for (int64_t f = 0; f < nf; f++)
         nconst += !(var[f] > 1e-300 && var[f] > 1e-24 * mean[f] * mean[f]);
     if (nconst == nf) {
-        s = wn__fail(WN_EINVAL, "%s: all %lld feature%s constant over the %lld rows used: "
+        s = wn__fail(WN_ENUMERIC, "%s: all %lld feature%s constant over the %lld rows used: "
                                 "nothing to learn from",
                      who, (long long)nf, nf > 1 ? "s are" : " is", (long long)u->n);
         wn_free(mean);
@@ -423,7 +423,7 @@ wn_status wn__udata_matrix(const wn__udata *u, int threads, float **X)
             const float *c = u->cols[f];
             const double m = u->f.center[f], sc = u->f.scale[f];
             for (int64_t i = lo; i < hi; i++)
-                x[i * nf + f] = (float)(((double)c[u->ridx ? u->ridx[i] : i] - m) / sc);
+                x[i * nf + f] = wn__fit_float(((double)c[u->ridx ? u->ridx[i] : i] - m) / sc);
         }
     }
     *X = x;
@@ -454,7 +454,7 @@ wn_status wn__features_bind(const wn__features *f, const wn_table *t, int allow_
                                                &badf);
         if (bad >= 0) {
             float v = cols[badf][b->ridx ? b->ridx[bad] : bad];
-            s = wn__fail(WN_EINVAL, "%s: row %lld, column '%s': %s value; allow missing rows "
+            s = wn__fail(WN_ENUMERIC, "%s: row %lld, column '%s': %s value; allow missing rows "
                                     "(--drop-missing) to give them no output",
                          who, (long long)(bad + 1), f->names[badf],
                          isnan(v) ? "missing (NaN)" : "infinite");

@@ -26,6 +26,7 @@
 #include "core.h"
 #include "json.h"
 
+#include <float.h>
 #include <math.h>
 
 /* The features a model reads, and the affine map into its fitted space:
@@ -59,17 +60,26 @@ typedef struct wn__udata {
  * name or role, weights (finite, >= 0, positive sum), NaN/inf (error naming
  * row and column, or dropped), standardisation (weighted mean and standard
  * deviation; all-constant data is an error). who starts every message.
- * Errors: WN_EINVAL, WN_ENOTFOUND, WN_ENOMEM. On failure u is zeroed. */
+ * Errors: WN_ENUMERIC (NaN/inf, bad weights, constant data), WN_EINVAL (no
+ * rows, arguments), WN_ENOTFOUND, WN_ENOMEM. On failure u is zeroed. */
 wn_status wn__udata_prepare(const wn_table *t, const wn_unsup_data *d, const char *who,
                             wn__udata *u);
 void wn__udata_free(wn__udata *u);
+
+/* A fitted-space value as float: a loaded model's centre and scale are only
+ * known to be finite, so (x - centre) / scale may pass the float range;
+ * converting such a double is undefined behaviour in C, so it is clamped. */
+static inline float wn__fit_float(double z)
+{
+    return z > (double)FLT_MAX ? FLT_MAX : z < -(double)FLT_MAX ? -FLT_MAX : (float)z;
+}
 
 /* Row i of the fit, in the fitted space (x[nfeat]). */
 static inline void wn__udata_row(const wn__udata *u, int64_t i, float *x)
 {
     int64_t r = u->ridx ? u->ridx[i] : i;
     for (int64_t f = 0; f < u->f.nfeat; f++)
-        x[f] = (float)(((double)u->cols[f][r] - u->f.center[f]) / u->f.scale[f]);
+        x[f] = wn__fit_float(((double)u->cols[f][r] - u->f.center[f]) / u->f.scale[f]);
 }
 
 /* The whole fit as a row-major float matrix X[n][nfeat] in the fitted space
@@ -91,7 +101,7 @@ typedef struct wn__bound {
 } wn__bound;
 
 /* WN_ENOTFOUND names every missing feature. Without allow_missing, a NaN/inf
- * in any of them is WN_EINVAL naming the first such row (1-based) and
+ * in any of them is WN_ENUMERIC naming the first such row (1-based) and
  * column. On success free with wn__bound_free. */
 wn_status wn__features_bind(const wn__features *f, const wn_table *t, int allow_missing,
                             const char *who, wn__bound *b);
@@ -106,7 +116,7 @@ static inline int wn__bound_row(const wn__bound *b, int64_t r, float *x)
     for (int64_t f = 0; f < b->f->nfeat; f++) {
         float v = b->cols[f][p];
         bad |= !isfinite(v);
-        x[f] = (float)(((double)v - b->f->center[f]) / b->f->scale[f]);
+        x[f] = wn__fit_float(((double)v - b->f->center[f]) / b->f->scale[f]);
     }
     return bad;
 }

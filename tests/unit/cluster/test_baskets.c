@@ -232,7 +232,7 @@ static void test_missing(void **state)
     p.basket_size = 20;
     p.iforest_trees = 50;
     wn_baskets *b = NULL;
-    WN_EXPECT_ERR(wn_anomaly_baskets(t, &p, &b), WN_EINVAL, "column 'd'");
+    WN_EXPECT_ERR(wn_anomaly_baskets(t, &p, &b), WN_ENUMERIC, "column 'd'");
     assert_non_null(strstr(wn_errmsg(), "row 2005"));
     p.data.drop_missing = 1;
     WN_OK_OR_FAIL(wn_anomaly_baskets(t, &p, &b));

@@ -194,7 +194,7 @@ static void test_codebook_own_unit(void **state)
     WN_OK_OR_FAIL(wn_table_add_column(q, "x", xs));
     WN_EXPECT_ERR(wn_som_bmu(m, q, 0, 1, bmu, qerr), WN_ENOTFOUND, "y");
     WN_OK_OR_FAIL(wn_table_add_column(q, "y", ys));
-    WN_EXPECT_ERR(wn_som_bmu(m, q, 0, 1, bmu, qerr), WN_EINVAL, "row 4, column 'x'");
+    WN_EXPECT_ERR(wn_som_bmu(m, q, 0, 1, bmu, qerr), WN_ENUMERIC, "row 4, column 'x'");
     WN_OK_OR_FAIL(wn_som_bmu(m, q, 1, 1, bmu, NULL));
     assert_int_equal(bmu[3], -1);
     assert_int_equal(bmu[4], 4);
@@ -248,7 +248,7 @@ static void test_bad_inputs(void **state)
     WN_EXPECT_ERR(wn_som_fit(t, &p, &m), WN_EINVAL, "topology");
     p.topology = WN_SOM_RECT;
     wn_table_column_mut(t, 0)[6] = NAN;
-    WN_EXPECT_ERR(wn_som_fit(t, &p, &m), WN_EINVAL, "row 7, column 'x'");
+    WN_EXPECT_ERR(wn_som_fit(t, &p, &m), WN_ENUMERIC, "row 7, column 'x'");
     p.data.drop_missing = 1;
     WN_OK_OR_FAIL(wn_som_fit(t, &p, &m));
     assert_int_equal(wn_som_num_dropped(m), 1);

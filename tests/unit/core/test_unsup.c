@@ -89,7 +89,7 @@ static void test_missing(void **state)
     wn_table *t = make_table(100, 0, 1);
     wn_unsup_data d = defaults();
     wn__udata u;
-    WN_EXPECT_ERR(wn__udata_prepare(t, &d, "kmeans", &u), WN_EINVAL, "row 7, column 'b'");
+    WN_EXPECT_ERR(wn__udata_prepare(t, &d, "kmeans", &u), WN_ENUMERIC, "row 7, column 'b'");
     d.drop_missing = 1;
     WN_OK_OR_FAIL(wn__udata_prepare(t, &d, "kmeans", &u));
     assert_int_equal(u.n, 98);
@@ -113,7 +113,7 @@ static void test_weights_and_constant(void **state)
     wn_table_column_mut(t, 3)[12] = -1.0f;
     wn_unsup_data d = defaults();
     wn__udata u;
-    WN_EXPECT_ERR(wn__udata_prepare(t, &d, "gmm", &u), WN_EINVAL, "row 13: negative weight");
+    WN_EXPECT_ERR(wn__udata_prepare(t, &d, "gmm", &u), WN_ENUMERIC, "row 13: negative weight");
     wn_table_free(t);
 
     wn_table *c;
@@ -121,7 +121,7 @@ static void test_weights_and_constant(void **state)
     float v[10] = {3, 3, 3, 3, 3, 3, 3, 3, 3, 3};
     WN_OK_OR_FAIL(wn_table_add_column(c, "x", v));
     WN_OK_OR_FAIL(wn_table_add_column(c, "y", v));
-    WN_EXPECT_ERR(wn__udata_prepare(c, &d, "pca", &u), WN_EINVAL, "all 2 features are constant");
+    WN_EXPECT_ERR(wn__udata_prepare(c, &d, "pca", &u), WN_ENUMERIC, "all 2 features are constant");
     wn_table_free(c);
 
     wn_table *e;
@@ -185,7 +185,7 @@ static void test_view_and_bind(void **state)
     WN_OK_OR_FAIL(wn_table_view_rows(t, rows, 4, &v));
     wn_unsup_data d = defaults();
     wn__udata u;
-    WN_EXPECT_ERR(wn__udata_prepare(v, &d, "som", &u), WN_EINVAL, "row 1, column 'a'");
+    WN_EXPECT_ERR(wn__udata_prepare(v, &d, "som", &u), WN_ENUMERIC, "row 1, column 'a'");
     d.drop_missing = 1;
     WN_OK_OR_FAIL(wn__udata_prepare(v, &d, "som", &u));
     assert_int_equal(u.n, 2);
@@ -196,7 +196,7 @@ static void test_view_and_bind(void **state)
     assert_int_equal(u.rows[1], 3);
 
     wn__bound b;
-    WN_EXPECT_ERR(wn__features_bind(&u.f, v, 0, "score", &b), WN_EINVAL, "row 1, column 'a'");
+    WN_EXPECT_ERR(wn__features_bind(&u.f, v, 0, "score", &b), WN_ENUMERIC, "row 1, column 'a'");
     WN_OK_OR_FAIL(wn__features_bind(&u.f, v, 1, "score", &b));
     float x[2];
     assert_int_equal(wn__bound_row(&b, 0, x), 1);

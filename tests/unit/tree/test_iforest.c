@@ -225,7 +225,7 @@ static void test_weights(void **state)
     WN_OK_OR_FAIL(wn_table_set_role(t, 7, WN_ROLE_WEIGHT));
     wn_iforest_params p = wn_iforest_params_default();
     wn_iforest *m = NULL;
-    WN_EXPECT_ERR(wn_iforest_fit(t, &p, &m), WN_EINVAL, "row 8");
+    WN_EXPECT_ERR(wn_iforest_fit(t, &p, &m), WN_ENUMERIC, "row 8");
     assert_null(m);
     free(w);
     wn_iforest_free(a), wn_iforest_free(b);
@@ -257,13 +257,13 @@ static void test_bad_inputs(void **state)
     /* NaN: an error naming row and column, unless dropped */
     wn_table_column_mut(t, 2)[9] = NAN;
     p = wn_iforest_params_default();
-    WN_EXPECT_ERR(wn_iforest_fit(t, &p, &m), WN_EINVAL, "row 10, column 'x2'");
+    WN_EXPECT_ERR(wn_iforest_fit(t, &p, &m), WN_ENUMERIC, "row 10, column 'x2'");
     p.data.drop_missing = 1;
     WN_OK_OR_FAIL(wn_iforest_fit(t, &p, &m));
     assert_int_equal(wn_iforest_num_rows(m), n - 1);
     assert_int_equal(wn_iforest_num_dropped(m), 1);
     double *s = malloc(sizeof(double) * (size_t)n);
-    WN_EXPECT_ERR(wn_iforest_score(m, t, 0, 1, s), WN_EINVAL, "row 10, column 'x2'");
+    WN_EXPECT_ERR(wn_iforest_score(m, t, 0, 1, s), WN_ENUMERIC, "row 10, column 'x2'");
     WN_OK_OR_FAIL(wn_iforest_score(m, t, 1, 1, s));
     assert_true(isnan(s[9]));
     assert_true(s[8] > 0 && s[10] > 0);
