@@ -293,10 +293,11 @@ int cmd_cluster(int argc, char **argv)
                wn_gmm_converged(gm) ? "" : " (not converged: raise --max-iter)", wn_gmm_loglik(gm),
                wn_gmm_bic(gm), cli_now() - t0);
         if (wn_gmm_regularised(gm))
-            printf("  note: a covariance was not positive definite; its diagonal regularisation "
-                   "was raised %d time%s (degenerate data: duplicated or constant features "
-                   "within a component)\n",
-                   wn_gmm_regularised(gm), wn_gmm_regularised(gm) > 1 ? "s" : "");
+            printf("  note: %d component%s had a degenerate covariance (duplicated or constant "
+                   "features within the component, e.g. a discrete feature); the diagonal "
+                   "regularisation (reg_covar) made %s positive definite\n",
+                   wn_gmm_regularised(gm), wn_gmm_regularised(gm) > 1 ? "s" : "",
+                   wn_gmm_regularised(gm) > 1 ? "them" : "it");
         const double *w = wn_gmm_weights(gm);
         for (int c = 0; c < wn_gmm_k(gm) && c < 50; c++)
             printf("  component %3d: weight %.4f\n", c, w[c]);

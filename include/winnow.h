@@ -899,9 +899,11 @@ const char *wn_kmeans_header(const wn_kmeans *m);
 /* ---- Gaussian mixture (src/cluster/gmm.c) ----
  * EM (Dempster, Laird & Rubin 1977) for a weighted Gaussian mixture with
  * full or diagonal covariances, initialised from k-means; log-densities via
- * Cholesky factors (LAPACKE dpotrf). A covariance that is not positive
- * definite gets reg_covar added to its diagonal, then 10x more until it is
- * (counted in the model: regularised). BIC = -2 logL + p ln(sum w). */
+ * Cholesky factors (LAPACKE dpotrf). reg_covar is always added to the
+ * diagonal (as scikit-learn does); a covariance that is degenerate without
+ * it (duplicated or constant features within the component) is counted in
+ * wn_gmm_regularised, and one that stays singular with it gets 10x more
+ * until it factorises (each raise counted too). BIC = -2 logL + p ln(sum w). */
 typedef enum wn_gmm_cov { WN_GMM_FULL = 0, WN_GMM_DIAG = 1 } wn_gmm_cov;
 typedef struct wn_gmm_params {
     wn_unsup_data data;
@@ -931,7 +933,8 @@ double wn_gmm_loglik(const wn_gmm *m);      /* mean per unit weight         */
 double wn_gmm_bic(const wn_gmm *m);
 int wn_gmm_iterations(const wn_gmm *m);
 int wn_gmm_converged(const wn_gmm *m);
-int wn_gmm_regularised(const wn_gmm *m);    /* times reg_covar was raised  */
+int wn_gmm_regularised(const wn_gmm *m);    /* degenerate components of the
+                                               fitted model (+ any raises)  */
 /* resp[nrows][k] membership probabilities (may be NULL), label[nrows] the
  * most probable component (may be NULL), loglik[nrows] log density (may be
  * NULL). Missing rows as wn_kmeans_assign. */

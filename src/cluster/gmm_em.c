@@ -271,6 +271,7 @@ static wn_status m_step(em_work *e, const double *tot)
     const double *Nk = tot, *Sx = tot + k, *Sxx = Sx + k * d;
     const double reg = m->params.reg_covar;
     double nsum = 0;
+    m->regularised = 0; /* it describes the latest M-step: the fitted model */
     for (int64_t c = 0; c < k; c++)
         nsum += Nk[c] + 10 * DBL_EPSILON;
     for (int64_t c = 0; c < k; c++) {
