@@ -110,10 +110,10 @@ static void panel_roc(wn__urep *q)
         wn_roc_curve(y, NULL, s, m, 200, es, eb, &np) != WN_OK) {
         wn__rep_para(r, "note", "not available: %s", wn_errmsg());
     } else {
-        wn__plot *p = wn__plot_new("ROC of the anomaly score", "efficiency for class 1",
-                                   "efficiency for class 0");
+        wn__plot *p = wn__plot_new("ROC of the anomaly score", "fraction of class 0 above the cut",
+                                   "fraction of class 1 above the cut");
         double d[2] = {0, 1};
-        if (p && (wn__plot_line(p, "score", es, eb, np, 0) ||
+        if (p && (wn__plot_line(p, "score", eb, es, np, 0) ||
                   wn__plot_line(p, "random", d, d, 2, 7)))
             r->oom = 1;
         wn__rep_plot(r, p, 480, 400);
@@ -166,9 +166,13 @@ static void panel_top(wn__urep *q)
         int64_t i = rk[t].i;
         wn__buf_printf(b, "<tr><td>%lld</td><td class=\"num\">%lld</td>", (long long)t + 1,
                        (long long)i + 1);
-        if (idc >= 0)
-            wn__buf_printf(b, "<td class=\"num\">%s</td>",
-                           wn__rep_num(a, (double)wn_table_get(q->u->t, i, idc)));
+        if (idc >= 0) {
+            double idv = (double)wn_table_get(q->u->t, i, idc);
+            if (idv == floor(idv) && fabs(idv) < 1e15)
+                wn__buf_printf(b, "<td class=\"num\">%.0f</td>", idv);
+            else
+                wn__buf_printf(b, "<td class=\"num\">%s</td>", wn__rep_num(a, idv));
+        }
         wn__buf_printf(b, "<td class=\"num\">%s</td>", wn__rep_num(a, rk[t].v));
         if (q->y)
             wn__buf_printf(b, "<td class=\"num\">%s</td>", wn__rep_num(a, (double)q->y[i]));
