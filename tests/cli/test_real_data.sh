@@ -67,4 +67,24 @@ for id in classes importance inputs learning manifest; do
     bad "SDSS report lacks the panel '$id'"
 done
 grep -qF "one-vs-rest AUC per class" "$TMP/real.report.html" && ok || bad "SDSS report: no per-class AUC plot"
+# unsupervised: pulsars stand out as anomalies among HTRU2's candidates (the
+# label is only shown); SDSS clusters and MAGIC's PCA give complete reports
+out=$("$WINNOW" anomalies "$D/htru2/HTRU_2.csv" --label class -o "$TMP/htru.csv" 2>&1)
+auc=$(sed -n "s/^the score against 'class' (not used to fit): AUC \([0-9.]*\)$/\1/p" <<<"$out")
+awk -v a="$auc" 'BEGIN { exit !(a > 0.85) }' && ok || bad "HTRU2 isolation-forest AUC for pulsars '$auc' not > 0.85: $out"
+for id in scores roc top manifest; do
+  grep -qE "<section class=\"panel[^\"]*\" id=\"$id\"" "$TMP/htru.report.html" && ok || bad "HTRU2 anomaly report lacks '$id'"
+done
+"$WINNOW" cluster "$D/sdss-skyserver-dr14/skyserver_dr14.csv" --label class --k-range 2:5 -k 3 \
+  --ignore objid,specobjid,rerun,run,camcol,field,plate,mjd,fiberid -o "$TMP/sdss.csv" >/dev/null 2>&1 &&
+  ok || bad "SDSS k-means failed"
+for id in sizes centres plane classes choosek manifest; do
+  grep -qE "<section class=\"panel[^\"]*\" id=\"$id\"" "$TMP/sdss.report.html" && ok || bad "SDSS cluster report lacks '$id'"
+done
+contains "components explain" -- reduce "$D/magic/magic04.data" --label class --components 0.9 -o "$TMP/magic.pca.csv"
+for id in variance loadings plane scores roc top manifest; do
+  grep -qE "<section class=\"panel[^\"]*\" id=\"$id\"" "$TMP/magic.pca.report.html" && ok || bad "MAGIC PCA report lacks '$id'"
+done
+! grep -qiwE 'nan|-?inf' "$TMP/htru.report.html" "$TMP/sdss.report.html" "$TMP/magic.pca.report.html" && ok ||
+  bad "an unsupervised report prints nan/inf"
 finish
