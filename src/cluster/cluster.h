@@ -18,6 +18,7 @@
 
 #include "core.h"
 #include "io/container.h"
+#include "io/umodel_io.h"
 #include "unsup.h"
 
 #define WN__CLU_BLOCK 4096
@@ -150,19 +151,12 @@ double wn__gmm_logp_row(const wn_gmm *m, const float *x, double *lp, double *scr
 wn_status wn__kmeans_from_container(const wn__container *c, const char *file, wn_kmeans **out);
 wn_status wn__gmm_from_container(const wn__container *c, const char *file, wn_gmm **out);
 
-/* Shared by kmeans_io.c and gmm_io.c (cluster_io.c). */
-wn_status wn__clu_bad(const char *file, const char *fmt, ...) WN__PRINTF(2, 3);
-wn_status wn__clu_get_int(const wn__json *obj, const char *key, int64_t lo, int64_t hi,
-                          const char *file, const char *where, int64_t *out);
-wn_status wn__clu_get_num(const wn__json *obj, const char *key, int nullable, const char *file,
-                          const char *where, double *out);
-wn_status wn__clu_read_data(const wn__json *root, const char *file, wn_unsup_data *d,
-                            uint64_t *input_hash, char **command_line);
-/* Section `name` of exactly count little-endian finite doubles, checked
- * before *out (wn__malloc'd) is allocated. */
-wn_status wn__clu_f64_section(const wn__container *c, const char *name, int64_t count,
-                              const char *file, double **out);
-void wn__clu_put_f64s(uint8_t *p, const double *v, int64_t n);
+/* Shared by kmeans_io.c and gmm_io.c (cluster_io.c); the generic model-file
+ * helpers (wn__um_*) are in io/umodel_io.h. wn__clu_jw_data writes the
+ * data-handling parameters; wn__clu_read_data reads them back (checked
+ * against the features f) with the provenance, whose seed must match. */
 void wn__clu_jw_data(wn__jw *w, const wn_unsup_data *d);
+wn_status wn__clu_read_data(const wn__json *root, const char *file, const wn__features *f,
+                            wn_unsup_data *d, uint64_t *input_hash, char **command_line);
 
 #endif

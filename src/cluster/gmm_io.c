@@ -21,6 +21,7 @@
  * The model: EM (Dempster, Laird & Rubin 1977), BIC (Schwarz 1978). */
 #include "cluster.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -31,11 +32,7 @@ wn_status wn__gmm_build_header(wn_gmm *m)
 {
     const wn_gmm_params *p = &m->params;
     wn__jw w;
-    wn__jw_init(&w, true);
-    wn__jw_object_begin(&w);
-    wn__jw_key(&w, "kind"), wn__jw_string(&w, "gmm");
-    wn__jw_key(&w, "format_version"), wn__jw_int(&w, GMM_FORMAT);
-    wn__features_json(&w, &m->f);
+    wn__um_jw_head(&w, "gmm", GMM_FORMAT, &m->f);
     wn__jw_key(&w, "parameters");
     wn__jw_object_begin(&w);
     wn__jw_key(&w, "k"), wn__jw_int(&w, m->k);
@@ -46,8 +43,7 @@ wn_status wn__gmm_build_header(wn_gmm *m)
     wn__jw_key(&w, "restarts"), wn__jw_int(&w, p->restarts);
     wn__clu_jw_data(&w, &p->data);
     wn__jw_object_end(&w);
-    wn__jw_key(&w, "n_rows"), wn__jw_int(&w, m->nrows);
-    wn__jw_key(&w, "n_dropped"), wn__jw_int(&w, m->ndropped);
+    wn__um_jw_rows(&w, m->nrows, m->ndropped);
     wn__jw_key(&w, "results");
     wn__jw_object_begin(&w);
     wn__jw_key(&w, "loglik"), wn__jw_double(&w, m->loglik);
@@ -57,19 +53,8 @@ wn_status wn__gmm_build_header(wn_gmm *m)
     wn__jw_key(&w, "regularised"), wn__jw_int(&w, m->regularised);
     wn__jw_object_end(&w);
     wn__jw_doubles(&w, "weights", m->weights, m->k);
-    wn__jw_key(&w, "provenance");
-    wn__jw_object_begin(&w);
-    wn__provenance_json(&w, m->input_hash, p->data.seed, m->command_line);
-    wn__jw_object_end(&w);
-    wn__jw_object_end(&w);
-    char *h;
-    size_t len;
-    wn_status s = wn__jw_finish(&w, &h, &len);
-    if (s != WN_OK)
-        return wn__fail_prefix(s, "gmm header");
-    wn_free(m->header);
-    m->header = h;
-    return WN_OK;
+    wn__um_jw_provenance(&w, m->input_hash, p->data.seed, m->command_line);
+    return wn__um_jw_finish(&w, "gmm header", &m->header);
 }
 
 wn_status wn_gmm_save(const wn_gmm *m, const char *path)
@@ -82,8 +67,8 @@ wn_status wn_gmm_save(const wn_gmm *m, const char *path)
     if (!mb || !cb) {
         s = wn__oom("gmm_save");
     } else {
-        wn__clu_put_f64s(mb, m->means, kd);
-        wn__clu_put_f64s(cb, m->covs, kdd);
+        wn__um_put_f64s(mb, m->means, kd);
+        wn__um_put_f64s(cb, m->covs, kdd);
         wn__section secs[2] = {{"means", mb, (size_t)kd * 8}, {"covariances", cb, (size_t)kdd * 8}};
         s = wn__container_save(path, m->header, secs, 2);
     }
@@ -94,68 +79,48 @@ wn_status wn_gmm_save(const wn_gmm *m, const char *path)
 
 static wn_status load(const wn__container *c, const char *file, wn_gmm *m)
 {
-    const wn__json *root = wn__container_header_json(c);
+    const wn__json *root = wn__container_header_json(c), *pj, *rj;
+    const char *W = "header: parameters", *R = "header: results";
     wn_status s;
     int64_t v;
-    const char *kind = wn__json_get_string(root, "kind", "");
-    if (strcmp(kind, "gmm") != 0)
-        return wn__clu_bad(file, "not a gmm model (kind \"%.100s\")", kind);
-    if ((s = wn__clu_get_int(root, "format_version", 1, INT64_MAX, file, "header", &v)) != WN_OK)
-        return s;
-    if (v > GMM_FORMAT)
-        return wn__clu_bad(file, "gmm format %lld is newer than this winnow reads (%d)",
-                           (long long)v, GMM_FORMAT);
-    if ((s = wn__features_from_json(root, file, &m->f)) != WN_OK)
+    if ((s = wn__um_read_head(root, file, "gmm", "a gmm model", "gmm", GMM_FORMAT, &m->f)) != WN_OK)
         return s;
     const int64_t d = m->f.nfeat;
-    const wn__json *st = wn__json_get(root, "standardized");
-    if (!st || st->type != WN__JSON_BOOL)
-        return wn__clu_bad(file, "header: \"standardized\" must be true or false");
-    m->f.standardized = st->boolean;
     wn_gmm_params *p = &m->params;
     *p = wn_gmm_params_default();
-    const wn__json *pj = wn__json_get(root, "parameters");
-    const char *W = "header: parameters";
-    if ((s = wn__clu_read_data(root, file, &p->data, &m->input_hash, &m->command_line)) != WN_OK)
+    if ((s = wn__clu_read_data(root, file, &m->f, &p->data, &m->input_hash, &m->command_line)) !=
+        WN_OK)
         return s;
-    if ((s = wn__clu_get_int(pj, "k", 1, WN__CLU_MAX_K, file, W, &v)) != WN_OK)
+    pj = wn__json_get(root, "parameters");
+    if ((s = wn__um_get_int(pj, "k", 1, WN__CLU_MAX_K, file, W, &v)) != WN_OK)
         return s;
     m->k = p->k = (int)v;
     const char *cv = wn__json_get_string(pj, "cov", "");
     if (strcmp(cv, "full") && strcmp(cv, "diag"))
-        return wn__clu_bad(file, "%s: \"cov\" must be \"full\" or \"diag\"", W);
+        return wn__um_bad(file, "%s: \"cov\" must be \"full\" or \"diag\"", W);
     p->cov = strcmp(cv, "diag") == 0 ? WN_GMM_DIAG : WN_GMM_FULL;
-    if ((s = wn__clu_get_int(pj, "max_iter", 1, INT32_MAX, file, W, &v)) != WN_OK)
+    if ((s = wn__um_get_int(pj, "max_iter", 1, INT32_MAX, file, W, &v)) != WN_OK)
         return s;
     p->max_iter = (int)v;
-    if ((s = wn__clu_get_int(pj, "restarts", 1, INT32_MAX, file, W, &v)) != WN_OK)
+    if ((s = wn__um_get_int(pj, "restarts", 1, INT32_MAX, file, W, &v)) != WN_OK)
         return s;
     p->restarts = (int)v;
-    if ((s = wn__clu_get_num(pj, "tol", 0, file, W, &p->tol)) != WN_OK ||
-        (s = wn__clu_get_num(pj, "reg_covar", 0, file, W, &p->reg_covar)) != WN_OK)
-        return s;
-    if (p->tol < 0 || p->reg_covar < 0)
-        return wn__clu_bad(file, "%s: \"tol\" and \"reg_covar\" must be >= 0", W);
-    if ((s = wn__clu_get_int(root, "n_rows", m->k, INT64_MAX, file, "header", &m->nrows)) !=
+    if ((s = wn__um_get_num(pj, "tol", 0, DBL_MAX, 0, file, W, &p->tol)) != WN_OK ||
+        (s = wn__um_get_num(pj, "reg_covar", 0, DBL_MAX, 0, file, W, &p->reg_covar)) != WN_OK ||
+        (s = wn__um_read_rows(root, file, m->k, p->data.drop_missing, &m->nrows, &m->ndropped)) !=
             WN_OK ||
-        (s = wn__clu_get_int(root, "n_dropped", 0, INT64_MAX, file, "header", &m->ndropped)) !=
-            WN_OK)
+        (s = wn__um_get_object(root, "results", file, "header", &rj)) != WN_OK)
         return s;
-    const wn__json *rj = wn__json_get(root, "results"), *cj;
-    const char *R = "header: results";
-    if (!rj || rj->type != WN__JSON_OBJECT)
-        return wn__clu_bad(file, "header: \"results\" must be an object");
-    if ((s = wn__clu_get_num(rj, "loglik", 0, file, R, &m->loglik)) != WN_OK ||
-        (s = wn__clu_get_num(rj, "bic", 0, file, R, &m->bic)) != WN_OK ||
-        (s = wn__clu_get_int(rj, "iterations", 0, p->max_iter, file, R, &v)) != WN_OK)
+    if ((s = wn__um_get_num(rj, "loglik", -DBL_MAX, DBL_MAX, 0, file, R, &m->loglik)) != WN_OK ||
+        (s = wn__um_get_num(rj, "bic", -DBL_MAX, DBL_MAX, 0, file, R, &m->bic)) != WN_OK ||
+        (s = wn__um_get_int(rj, "iterations", 0, p->max_iter, file, R, &v)) != WN_OK)
         return s;
     m->iterations = (int)v;
-    if ((s = wn__clu_get_int(rj, "regularised", 0, INT32_MAX, file, R, &v)) != WN_OK)
+    if ((s = wn__um_get_int(rj, "regularised", 0, INT32_MAX, file, R, &v)) != WN_OK)
         return s;
     m->regularised = (int)v;
-    if (!(cj = wn__json_get(rj, "converged")) || cj->type != WN__JSON_BOOL)
-        return wn__clu_bad(file, "%s: \"converged\" must be true or false", R);
-    m->converged = cj->boolean;
+    if ((s = wn__um_get_bool(rj, "converged", file, R, &m->converged)) != WN_OK)
+        return s;
     if (!(m->weights = wn__malloc_array((size_t)m->k, sizeof(double))))
         return wn__oom("gmm model");
     if ((s = wn__json_doubles(root, "weights", m->k, file, m->weights)) != WN_OK)
@@ -163,25 +128,25 @@ static wn_status load(const wn__container *c, const char *file, wn_gmm *m)
     double ws = 0;
     for (int k = 0; k < m->k; k++) {
         if (!(m->weights[k] > 0 && m->weights[k] <= 1))
-            return wn__clu_bad(file, "header: weights[%d] = %g is outside (0, 1]", k,
-                               m->weights[k]);
+            return wn__um_bad(file, "header: weights[%d] = %g is outside (0, 1]", k, m->weights[k]);
         ws += m->weights[k];
     }
     if (!(fabs(ws - 1) <= 1e-9))
-        return wn__clu_bad(file, "header: the weights sum to %.17g, not 1", ws);
-    if ((s = wn__clu_f64_section(c, "means", (int64_t)m->k * d, file, &m->means)) != WN_OK ||
-        (s = wn__clu_f64_section(c, "covariances", (int64_t)m->k * d * d, file, &m->covs)) != WN_OK)
+        return wn__um_bad(file, "header: the weights sum to %.17g, not 1", ws);
+    if ((s = wn__um_f64_section(c, "means", (int64_t)m->k * d, 0, file, &m->means)) != WN_OK ||
+        (s = wn__um_f64_section(c, "covariances", (int64_t)m->k * d * d, 0, file, &m->covs)) !=
+            WN_OK)
         return s;
     for (int k = 0; k < m->k; k++) {
         const double *cv2 = m->covs + (int64_t)k * d * d;
         for (int64_t a = 0; a < d; a++)
             for (int64_t b = 0; b < d; b++) {
                 if (cv2[a * d + b] != cv2[b * d + a])
-                    return wn__clu_bad(file, "covariance %d is not symmetric at (%lld, %lld)", k,
-                                       (long long)a, (long long)b);
+                    return wn__um_bad(file, "covariance %d is not symmetric at (%lld, %lld)", k,
+                                      (long long)a, (long long)b);
                 if (p->cov == WN_GMM_DIAG && a != b && cv2[a * d + b] != 0)
-                    return wn__clu_bad(file, "diagonal covariance %d has (%lld, %lld) != 0", k,
-                                       (long long)a, (long long)b);
+                    return wn__um_bad(file, "diagonal covariance %d has (%lld, %lld) != 0", k,
+                                      (long long)a, (long long)b);
             }
     }
     if ((s = wn__gmm_factor(m)) != WN_OK) {
@@ -189,12 +154,10 @@ static wn_status load(const wn__container *c, const char *file, wn_gmm *m)
             return s;
         char msg[256];
         snprintf(msg, sizeof msg, "%s", wn_errmsg());
-        return wn__clu_bad(file, "%s", msg);
+        return wn__um_bad(file, "%s", msg);
     }
-    size_t hl;
-    const char *h = wn__container_header(c, &hl);
-    if (!(m->header = wn__strndup(h, hl)))
-        return wn__oom("gmm model");
+    if ((s = wn__um_copy_header(c, &m->header)) != WN_OK)
+        return s;
     return WN_OK;
 }
 

@@ -31,11 +31,7 @@ wn_status wn__kmeans_build_header(wn_kmeans *m)
 {
     const wn_kmeans_params *p = &m->params;
     wn__jw w;
-    wn__jw_init(&w, true);
-    wn__jw_object_begin(&w);
-    wn__jw_key(&w, "kind"), wn__jw_string(&w, "kmeans");
-    wn__jw_key(&w, "format_version"), wn__jw_int(&w, KMEANS_FORMAT);
-    wn__features_json(&w, &m->f);
+    wn__um_jw_head(&w, "kmeans", KMEANS_FORMAT, &m->f);
     wn__jw_key(&w, "parameters");
     wn__jw_object_begin(&w);
     wn__jw_key(&w, "k"), wn__jw_int(&w, m->k);
@@ -45,8 +41,7 @@ wn_status wn__kmeans_build_header(wn_kmeans *m)
     wn__jw_key(&w, "silhouette_sample"), wn__jw_int(&w, p->silhouette_sample);
     wn__clu_jw_data(&w, &p->data);
     wn__jw_object_end(&w);
-    wn__jw_key(&w, "n_rows"), wn__jw_int(&w, m->nrows);
-    wn__jw_key(&w, "n_dropped"), wn__jw_int(&w, m->ndropped);
+    wn__um_jw_rows(&w, m->nrows, m->ndropped);
     wn__jw_key(&w, "results");
     wn__jw_object_begin(&w);
     wn__jw_key(&w, "inertia"), wn__jw_double(&w, m->inertia);
@@ -54,19 +49,8 @@ wn_status wn__kmeans_build_header(wn_kmeans *m)
     wn__jw_key(&w, "iterations"), wn__jw_int(&w, m->iterations);
     wn__jw_object_end(&w);
     wn__jw_doubles(&w, "sizes", m->sizes, m->k);
-    wn__jw_key(&w, "provenance");
-    wn__jw_object_begin(&w);
-    wn__provenance_json(&w, m->input_hash, p->data.seed, m->command_line);
-    wn__jw_object_end(&w);
-    wn__jw_object_end(&w);
-    char *h;
-    size_t len;
-    wn_status s = wn__jw_finish(&w, &h, &len);
-    if (s != WN_OK)
-        return wn__fail_prefix(s, "kmeans header");
-    wn_free(m->header);
-    m->header = h;
-    return WN_OK;
+    wn__um_jw_provenance(&w, m->input_hash, p->data.seed, m->command_line);
+    return wn__um_jw_finish(&w, "kmeans header", &m->header);
 }
 
 wn_status wn_kmeans_save(const wn_kmeans *m, const char *path)
@@ -77,7 +61,7 @@ wn_status wn_kmeans_save(const wn_kmeans *m, const char *path)
     uint8_t *buf = wn__malloc_array((size_t)kd, 8);
     if (!buf)
         return wn__oom("kmeans_save");
-    wn__clu_put_f64s(buf, m->centers_fit, kd);
+    wn__um_put_f64s(buf, m->centers_fit, kd);
     wn__section sec = {"centers", buf, (size_t)kd * 8};
     wn_status s = wn__container_save(path, m->header, &sec, 1);
     wn_free(buf);
@@ -86,83 +70,62 @@ wn_status wn_kmeans_save(const wn_kmeans *m, const char *path)
 
 static wn_status load(const wn__container *c, const char *file, wn_kmeans *m)
 {
-    const wn__json *root = wn__container_header_json(c);
+    const wn__json *root = wn__container_header_json(c), *pj, *rj;
+    const char *W = "header: parameters", *R = "header: results";
     wn_status s;
     int64_t v;
-    const char *kind = wn__json_get_string(root, "kind", "");
-    if (strcmp(kind, "kmeans") != 0)
-        return wn__clu_bad(file, "not a kmeans model (kind \"%.100s\")", kind);
-    if ((s = wn__clu_get_int(root, "format_version", 1, INT64_MAX, file, "header", &v)) != WN_OK)
-        return s;
-    if (v > KMEANS_FORMAT)
-        return wn__clu_bad(file, "kmeans format %lld is newer than this winnow reads (%d)",
-                           (long long)v, KMEANS_FORMAT);
-    if ((s = wn__features_from_json(root, file, &m->f)) != WN_OK)
+    if ((s = wn__um_read_head(root, file, "kmeans", "a kmeans model", "kmeans", KMEANS_FORMAT,
+                              &m->f)) != WN_OK)
         return s;
     const int64_t d = m->f.nfeat;
-    const wn__json *st = wn__json_get(root, "standardized");
-    if (!st || st->type != WN__JSON_BOOL)
-        return wn__clu_bad(file, "header: \"standardized\" must be true or false");
-    m->f.standardized = st->boolean;
     wn_kmeans_params *p = &m->params;
     *p = wn_kmeans_params_default();
-    const wn__json *pj = wn__json_get(root, "parameters");
-    const char *W = "header: parameters";
-    if ((s = wn__clu_read_data(root, file, &p->data, &m->input_hash, &m->command_line)) != WN_OK)
+    if ((s = wn__clu_read_data(root, file, &m->f, &p->data, &m->input_hash, &m->command_line)) !=
+        WN_OK)
         return s;
-    if ((s = wn__clu_get_int(pj, "k", 1, WN__CLU_MAX_K, file, W, &v)) != WN_OK)
+    pj = wn__json_get(root, "parameters");
+    if ((s = wn__um_get_int(pj, "k", 1, WN__CLU_MAX_K, file, W, &v)) != WN_OK)
         return s;
     m->k = p->k = (int)v;
-    if ((s = wn__clu_get_int(pj, "restarts", 1, INT32_MAX, file, W, &v)) != WN_OK)
+    if ((s = wn__um_get_int(pj, "restarts", 1, INT32_MAX, file, W, &v)) != WN_OK)
         return s;
     p->restarts = (int)v;
-    if ((s = wn__clu_get_int(pj, "max_iter", 1, INT32_MAX, file, W, &v)) != WN_OK)
+    if ((s = wn__um_get_int(pj, "max_iter", 1, INT32_MAX, file, W, &v)) != WN_OK)
         return s;
     p->max_iter = (int)v;
-    if ((s = wn__clu_get_num(pj, "tol", 0, file, W, &p->tol)) != WN_OK)
-        return s;
-    if (p->tol < 0)
-        return wn__clu_bad(file, "%s: \"tol\" must be >= 0", W);
-    if ((s = wn__clu_get_int(pj, "silhouette_sample", 0, INT64_MAX, file, W,
-                             &p->silhouette_sample)) != WN_OK)
-        return s;
-    if ((s = wn__clu_get_int(root, "n_rows", m->k, INT64_MAX, file, "header", &m->nrows)) !=
+    if ((s = wn__um_get_num(pj, "tol", 0, DBL_MAX, 0, file, W, &p->tol)) != WN_OK ||
+        (s = wn__um_get_int(pj, "silhouette_sample", 0, INT64_MAX, file, W,
+                            &p->silhouette_sample)) != WN_OK ||
+        (s = wn__um_read_rows(root, file, m->k, p->data.drop_missing, &m->nrows, &m->ndropped)) !=
             WN_OK ||
-        (s = wn__clu_get_int(root, "n_dropped", 0, INT64_MAX, file, "header", &m->ndropped)) !=
-            WN_OK)
+        (s = wn__um_get_object(root, "results", file, "header", &rj)) != WN_OK)
         return s;
-    const wn__json *rj = wn__json_get(root, "results");
-    if (!rj || rj->type != WN__JSON_OBJECT)
-        return wn__clu_bad(file, "header: \"results\" must be an object");
-    if ((s = wn__clu_get_num(rj, "inertia", 0, file, "header: results", &m->inertia)) != WN_OK ||
-        (s = wn__clu_get_num(rj, "silhouette", 1, file, "header: results", &m->silhouette)) !=
-            WN_OK ||
-        (s = wn__clu_get_int(rj, "iterations", 0, p->max_iter, file, "header: results", &v)) !=
-            WN_OK)
+    if ((s = wn__um_get_num(rj, "inertia", -DBL_MAX, DBL_MAX, 0, file, R, &m->inertia)) != WN_OK ||
+        (s = wn__um_get_num(rj, "silhouette", -DBL_MAX, DBL_MAX, WN__UM_NULLABLE, file, R,
+                            &m->silhouette)) != WN_OK ||
+        (s = wn__um_get_int(rj, "iterations", 0, p->max_iter, file, R, &v)) != WN_OK)
         return s;
     m->iterations = (int)v;
     if (m->inertia < 0)
-        return wn__clu_bad(file, "header: results: inertia %g is negative", m->inertia);
+        return wn__um_bad(file, "%s: inertia %g is negative", R, m->inertia);
     if (!isnan(m->silhouette) && !(m->silhouette >= -1 && m->silhouette <= 1))
-        return wn__clu_bad(file, "header: results: silhouette %g is outside [-1, 1]",
-                           m->silhouette);
-    if ((s = wn__clu_f64_section(c, "centers", (int64_t)m->k * d, file, &m->centers_fit)) != WN_OK)
+        return wn__um_bad(file, "%s: silhouette %g is outside [-1, 1]", R, m->silhouette);
+    if ((s = wn__um_f64_section(c, "centers", (int64_t)m->k * d, 0, file, &m->centers_fit)) !=
+        WN_OK)
         return s;
     for (int64_t t = 0; t < (int64_t)m->k * d; t++)
         if (!(fabs(m->centers_fit[t]) <= (double)FLT_MAX)) /* assign reads them as floats */
-            return wn__clu_bad(file, "section \"centers\": value %lld is outside the float range",
-                               (long long)t);
+            return wn__um_bad(file, "section \"centers\": value %lld is outside the float range",
+                              (long long)t);
     if (!(m->sizes = wn__malloc_array((size_t)m->k, sizeof(double))))
         return wn__oom("kmeans model");
     if ((s = wn__json_doubles(root, "sizes", m->k, file, m->sizes)) != WN_OK)
         return s;
     for (int c2 = 0; c2 < m->k; c2++)
         if (m->sizes[c2] < 0)
-            return wn__clu_bad(file, "header: sizes[%d] is negative", c2);
-    size_t hl;
-    const char *h = wn__container_header(c, &hl);
-    if (!(m->header = wn__strndup(h, hl)))
-        return wn__oom("kmeans model");
+            return wn__um_bad(file, "header: sizes[%d] is negative", c2);
+    if ((s = wn__um_copy_header(c, &m->header)) != WN_OK)
+        return s;
     return wn__kmeans_derive(m);
 }
 

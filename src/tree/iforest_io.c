@@ -19,8 +19,12 @@
  * reached once from the root and nothing loops), features in range,
  * thresholds finite, no node deeper than the depth limit, leaf sizes
  * positive and summing to the sample size. Leaf path lengths are recomputed
- * from the sizes, so the loaded model scores bit for bit as the saved one. */
+ * from the sizes, so the loaded model scores bit for bit as the saved one.
+ * The header parts every unsupervised model shares (provenance, data
+ * parameters, row counts) are read by src/io/umodel_io.c. */
 #include "iforest.h"
+
+#include "io/umodel_io.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -29,15 +33,8 @@
 wn_status wn__iforest_build_header(wn_iforest *m, uint64_t input_hash, const char *command_line)
 {
     wn__jw w;
-    wn__jw_init(&w, true);
-    wn__jw_object_begin(&w);
-    wn__jw_key(&w, "kind"), wn__jw_string(&w, "iforest");
-    wn__jw_key(&w, "format_version"), wn__jw_int(&w, WN__IF_FORMAT);
-    wn__features_json(&w, &m->f);
-    wn__jw_key(&w, "provenance");
-    wn__jw_object_begin(&w);
-    wn__provenance_json(&w, input_hash, m->seed, command_line);
-    wn__jw_object_end(&w);
+    wn__um_jw_head(&w, "iforest", WN__IF_FORMAT, &m->f);
+    wn__um_jw_provenance(&w, input_hash, m->seed, command_line);
     wn__jw_key(&w, "parameters");
     wn__jw_object_begin(&w);
     wn__jw_key(&w, "trees"), wn__jw_int(&w, m->trees);
@@ -47,8 +44,7 @@ wn_status wn__iforest_build_header(wn_iforest *m, uint64_t input_hash, const cha
     wn__jw_key(&w, "drop_missing"), wn__jw_bool(&w, m->drop_missing != 0);
     wn__jw_key(&w, "standardize"), wn__jw_bool(&w, m->standardize != 0);
     wn__jw_object_end(&w);
-    wn__jw_key(&w, "n_rows"), wn__jw_int(&w, m->nrows);
-    wn__jw_key(&w, "n_dropped"), wn__jw_int(&w, m->ndropped);
+    wn__um_jw_rows(&w, m->nrows, m->ndropped);
     wn__jw_key(&w, "results");
     wn__jw_object_begin(&w);
     wn__jw_key(&w, "sample_size"), wn__jw_int(&w, m->psi);
@@ -56,15 +52,7 @@ wn_status wn__iforest_build_header(wn_iforest *m, uint64_t input_hash, const cha
     wn__jw_key(&w, "c_sample_size"), wn__jw_double(&w, m->cpsi);
     wn__jw_key(&w, "nodes"), wn__jw_int(&w, m->off[m->trees]);
     wn__jw_object_end(&w);
-    wn__jw_object_end(&w);
-    size_t len;
-    char *text;
-    wn_status s = wn__jw_finish(&w, &text, &len);
-    if (s != WN_OK)
-        return s == WN_ENOMEM ? wn__oom("isolation forest header") : s;
-    wn_free(m->header);
-    m->header = text;
-    return WN_OK;
+    return wn__um_jw_finish(&w, "isolation forest header", &m->header);
 }
 
 /* ---- save ---- */
@@ -103,107 +91,40 @@ wn_status wn_iforest_save(const wn_iforest *m, const char *path)
 
 /* ---- load ---- */
 
-static wn_status bad(const char *file, const char *fmt, ...) WN__PRINTF(2, 3);
-static wn_status bad(const char *file, const char *fmt, ...)
-{
-    char msg[400];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    return wn__fail(WN_EFORMAT, "%s: %s", file, msg);
-}
-
-static wn_status get_int(const char *file, const wn__json *obj, const char *where, const char *key,
-                         int64_t lo, int64_t hi, int64_t *out)
-{
-    const wn__json *v = wn__json_get(obj, key);
-    if (!v || v->type != WN__JSON_NUMBER || !v->is_int || v->i < lo || v->i > hi)
-        return bad(file, "header: %s\"%s\" must be an integer in %lld..%lld", where, key,
-                   (long long)lo, (long long)hi);
-    *out = v->i;
-    return WN_OK;
-}
-
-static wn_status get_bool(const char *file, const wn__json *obj, const char *key, int *out)
-{
-    const wn__json *v = wn__json_get(obj, key);
-    if (!v || v->type != WN__JSON_BOOL)
-        return bad(file, "header: parameters: \"%s\" must be true or false", key);
-    *out = v->boolean ? 1 : 0;
-    return WN_OK;
-}
-
-static wn_status get_seed(const char *file, const wn__json *obj, uint64_t *out)
-{
-    const wn__json *v = wn__json_get(obj, "seed");
-    if (v && v->type == WN__JSON_NUMBER && v->is_int && v->i >= 0) {
-        *out = (uint64_t)v->i;
-        return WN_OK;
-    }
-    if (v && v->type == WN__JSON_STRING && v->n >= 1 && v->n <= 20 &&
-        strspn(v->u.str, "0123456789") == v->n) {
-        unsigned long long x = 0;
-        int over = 0;
-        for (size_t i = 0; i < v->n; i++) {
-            unsigned d = (unsigned)(v->u.str[i] - '0');
-            over |= x > (UINT64_MAX - d) / 10;
-            x = x * 10 + d;
-        }
-        if (!over) {
-            *out = x;
-            return WN_OK;
-        }
-    }
-    return bad(file, "header: parameters: \"seed\" must be an unsigned 64-bit integer");
-}
-
 static wn_status read_header(const wn__json *root, const char *file, wn_iforest *m)
 {
+    const char *P = "header: parameters", *R = "header: results";
+    const wn__json *pj, *rj;
     wn_status s;
     int64_t v;
-    const char *kind = wn__json_get_string(root, "kind", NULL);
-    if (!kind || strcmp(kind, "iforest") != 0)
-        return bad(file, "not an isolation forest (kind \"%.40s\")", kind ? kind : "?");
-    if ((s = get_int(file, root, "", "format_version", 1, 1000000, &v)) != WN_OK)
-        return s;
-    if (v != WN__IF_FORMAT)
-        return bad(file, "isolation forest format %lld is newer than this winnow reads (%d)",
-                   (long long)v, WN__IF_FORMAT);
-    if ((s = wn__features_from_json(root, file, &m->f)) != WN_OK)
-        return s;
-    const wn__json *pj = wn__json_get(root, "parameters");
-    const wn__json *rj = wn__json_get(root, "results");
-    if (!pj || pj->type != WN__JSON_OBJECT)
-        return bad(file, "header: \"parameters\" must be an object");
-    if (!rj || rj->type != WN__JSON_OBJECT)
-        return bad(file, "header: \"results\" must be an object");
-    const char *P = "parameters: ", *R = "results: ";
-    if ((s = get_int(file, pj, P, "trees", 1, WN__IF_MAX_TREES, &v)) != WN_OK)
+    if ((s = wn__um_read_head(root, file, "iforest", "an isolation forest", "isolation forest",
+                              WN__IF_FORMAT, &m->f)) != WN_OK ||
+        (s = wn__um_get_object(root, "parameters", file, "header", &pj)) != WN_OK ||
+        (s = wn__um_get_object(root, "results", file, "header", &rj)) != WN_OK ||
+        (s = wn__um_get_int(pj, "trees", 1, WN__IF_MAX_TREES, file, P, &v)) != WN_OK)
         return s;
     m->trees = (int)v;
-    if ((s = get_int(file, pj, P, "sample_size", 2, WN__IF_MAX_SAMPLE, &m->sample_size)) != WN_OK)
-        return s;
-    if ((s = get_int(file, pj, P, "max_depth", 0, WN__IF_MAX_DEPTH, &v)) != WN_OK)
+    if ((s = wn__um_get_int(pj, "sample_size", 2, WN__IF_MAX_SAMPLE, file, P, &m->sample_size)) !=
+            WN_OK ||
+        (s = wn__um_get_int(pj, "max_depth", 0, WN__IF_MAX_DEPTH, file, P, &v)) != WN_OK)
         return s;
     m->max_depth = (int)v;
-    if ((s = get_seed(file, pj, &m->seed)) != WN_OK ||
-        (s = get_bool(file, pj, "drop_missing", &m->drop_missing)) != WN_OK ||
-        (s = get_bool(file, pj, "standardize", &m->standardize)) != WN_OK)
-        return s;
-    if ((s = get_int(file, root, "", "n_rows", 2, INT64_MAX, &m->nrows)) != WN_OK ||
-        (s = get_int(file, root, "", "n_dropped", 0, INT64_MAX, &m->ndropped)) != WN_OK ||
-        (s = get_int(file, rj, R, "sample_size", 2, WN__IF_MAX_SAMPLE, &m->psi)) != WN_OK)
+    uint64_t input_hash;
+    if ((s = wn__um_read_data(pj, file, &m->f, &m->drop_missing, &m->standardize, &m->seed)) !=
+            WN_OK ||
+        (s = wn__um_read_rows(root, file, 2, m->drop_missing, &m->nrows, &m->ndropped)) != WN_OK ||
+        (s = wn__um_read_provenance(root, file, &m->seed, &input_hash, NULL, NULL)) != WN_OK ||
+        (s = wn__um_get_int(rj, "sample_size", 2, WN__IF_MAX_SAMPLE, file, R, &m->psi)) != WN_OK)
         return s;
     if (m->psi != (m->sample_size < m->nrows ? m->sample_size : m->nrows))
-        return bad(file, "header: results: sample_size %lld is not min(sample_size, n_rows)",
-                   (long long)m->psi);
-    if ((s = get_int(file, rj, R, "depth_limit", 1, WN__IF_MAX_DEPTH, &v)) != WN_OK)
+        return wn__um_bad(file, "%s: sample_size %lld is not min(sample_size, n_rows)", R,
+                          (long long)m->psi);
+    if ((s = wn__um_get_int(rj, "depth_limit", 1, WN__IF_MAX_DEPTH, file, R, &v)) != WN_OK)
         return s;
     m->depth_limit = (int)v;
     if (m->depth_limit != (m->max_depth ? m->max_depth : wn__iforest_depth_for(m->psi)))
-        return bad(file, "header: results: depth_limit %d does not follow from the parameters",
-                   m->depth_limit);
+        return wn__um_bad(file, "%s: depth_limit %d does not follow from the parameters", R,
+                          m->depth_limit);
     m->cpsi = wn__iforest_c((double)m->psi);
     return WN_OK;
 }
@@ -225,14 +146,14 @@ static wn_status read_tree(wn_iforest *m, const char *file, int k, const uint8_t
         float thr;
         memcpy(&thr, &bits, 4);
         if (i > 0 && indeg[i] != 1)
-            return bad(file, "tree %d, node %lld: not the child of exactly one node", k,
-                       (long long)i);
+            return wn__um_bad(file, "tree %d, node %lld: not the child of exactly one node", k,
+                              (long long)i);
         const int32_t dep = depth[i];
         maxdep = dep > maxdep ? dep : maxdep;
         if (feat == -1) {
             if (child < 1 || child > m->psi || bits != 0)
-                return bad(file, "tree %d, node %lld: leaf of %d rows (1..%lld allowed)", k,
-                           (long long)i, (int)child, (long long)m->psi);
+                return wn__um_bad(file, "tree %d, node %lld: leaf of %d rows (1..%lld allowed)", k,
+                                  (long long)i, (int)child, (long long)m->psi);
             leafsum += child;
             m->nodes[o + i] = (wn__ifnode){NAN, 0, (int32_t)i};
             m->leafval[o + i] = (double)dep + wn__iforest_c((double)child);
@@ -240,27 +161,27 @@ static wn_status read_tree(wn_iforest *m, const char *file, int k, const uint8_t
             continue;
         }
         if (feat < 0 || feat >= m->f.nfeat)
-            return bad(file, "tree %d, node %lld: feature %d outside 0..%lld", k, (long long)i,
-                       (int)feat, (long long)(m->f.nfeat - 1));
+            return wn__um_bad(file, "tree %d, node %lld: feature %d outside 0..%lld", k,
+                              (long long)i, (int)feat, (long long)(m->f.nfeat - 1));
         if (!isfinite(thr))
-            return bad(file, "tree %d, node %lld: threshold is not finite", k, (long long)i);
+            return wn__um_bad(file, "tree %d, node %lld: threshold is not finite", k, (long long)i);
         if (child <= i || child >= nn - 1)
-            return bad(file, "tree %d, node %lld: child %d outside %lld..%lld", k, (long long)i,
-                       (int)child, (long long)(i + 1), (long long)(nn - 2));
+            return wn__um_bad(file, "tree %d, node %lld: child %d outside %lld..%lld", k,
+                              (long long)i, (int)child, (long long)(i + 1), (long long)(nn - 2));
         if (dep >= m->depth_limit)
-            return bad(file, "tree %d, node %lld: split below the depth limit %d", k, (long long)i,
-                       m->depth_limit);
+            return wn__um_bad(file, "tree %d, node %lld: split below the depth limit %d", k,
+                              (long long)i, m->depth_limit);
         if (indeg[child]++ || indeg[child + 1]++)
-            return bad(file, "tree %d, node %lld: child %d already has a parent", k, (long long)i,
-                       (int)child);
+            return wn__um_bad(file, "tree %d, node %lld: child %d already has a parent", k,
+                              (long long)i, (int)child);
         depth[child] = depth[child + 1] = dep + 1;
         m->nodes[o + i] = (wn__ifnode){thr, feat, child};
         m->leafval[o + i] = 0.0;
         m->lsize[o + i] = 0;
     }
     if (leafsum != m->psi)
-        return bad(file, "tree %d: its leaves hold %lld rows, not the sample size %lld", k,
-                   (long long)leafsum, (long long)m->psi);
+        return wn__um_bad(file, "tree %d: its leaves hold %lld rows, not the sample size %lld", k,
+                          (long long)leafsum, (long long)m->psi);
     m->steps[k] = maxdep;
     return WN_OK;
 }
@@ -285,16 +206,17 @@ wn_status wn__iforest_from_container(const wn__container *c, const char *file, w
         (s = wn__container_section(c, "nodes", &np, &nbytes)) != WN_OK) {
         char msg[300];
         snprintf(msg, sizeof msg, "%s", wn_errmsg());
-        s = bad(file, "%s", msg);
+        s = wn__um_bad(file, "%s", msg);
         goto fail;
     }
     if (tn != (size_t)m->trees * 4) {
-        s = bad(file, "section \"trees\" has %zu bytes, not 4 per tree (%d trees)", tn, m->trees);
+        s = wn__um_bad(file, "section \"trees\" has %zu bytes, not 4 per tree (%d trees)", tn,
+                       m->trees);
         goto fail;
     }
     if (nbytes % WN__IF_NODE_REC) {
-        s = bad(file, "section \"nodes\" has %zu bytes, not a multiple of %d", nbytes,
-                WN__IF_NODE_REC);
+        s = wn__um_bad(file, "section \"nodes\" has %zu bytes, not a multiple of %d", nbytes,
+                       WN__IF_NODE_REC);
         goto fail;
     }
     const int64_t total = (int64_t)(nbytes / WN__IF_NODE_REC), maxnn = 2 * m->psi - 1;
@@ -309,15 +231,15 @@ wn_status wn__iforest_from_container(const wn__container *c, const char *file, w
         uint32_t nn = wn__get_le32((const uint8_t *)tp + 4 * k);
         biggest = nn > biggest ? nn : biggest;
         if (nn < 1 || nn > (uint64_t)maxnn || nn % 2 == 0) {
-            s = bad(file, "tree %d has %u nodes (an odd count in 1..%lld expected)", k,
-                    (unsigned)nn, (long long)maxnn);
+            s = wn__um_bad(file, "tree %d has %u nodes (an odd count in 1..%lld expected)", k,
+                           (unsigned)nn, (long long)maxnn);
             goto fail;
         }
         m->off[k + 1] = m->off[k] + nn;
     }
     if (m->off[m->trees] != total) {
-        s = bad(file, "the trees count %lld nodes but section \"nodes\" holds %lld",
-                (long long)m->off[m->trees], (long long)total);
+        s = wn__um_bad(file, "the trees count %lld nodes but section \"nodes\" holds %lld",
+                       (long long)m->off[m->trees], (long long)total);
         goto fail;
     }
     if (!(m->nodes = wn__malloc_array((size_t)total, sizeof *m->nodes)) ||
@@ -335,12 +257,8 @@ wn_status wn__iforest_from_container(const wn__container *c, const char *file, w
         if (s != WN_OK)
             goto fail;
     }
-    size_t hlen;
-    const char *h = wn__container_header(c, &hlen);
-    if (!(m->header = wn__strndup(h, hlen))) {
-        s = wn__oom("isolation forest header");
+    if ((s = wn__um_copy_header(c, &m->header)) != WN_OK)
         goto fail;
-    }
     wn_free(indeg);
     wn_free(depth);
     *out = m;
