@@ -397,6 +397,28 @@ int wn__binning_bin_of(const wn__binning *b, int64_t f, float x)
     return search(b->cuts[f], b->depth[f], x);
 }
 
+void wn__binning_codes_block(const wn__binning *b, const float *x, int n, uint8_t missing_code,
+                             uint8_t *codes)
+{
+    const int64_t nf = b->nfeat;
+    unsigned pos[256];
+    for (int64_t f = 0; f < nf; f++) {
+        const float *c = b->cuts[f];
+        const float *xf = x + f;
+        for (int j = 0; j < n; j++)
+            pos[j] = 0;
+        for (int s = b->depth[f] - 1; s >= 0; s--) {
+            const float *cs = c + ((1u << s) - 1);
+            for (int j = 0; j < n; j++)
+                pos[j] += (unsigned)(cs[pos[j]] < xf[(int64_t)j * nf]) << s;
+        }
+        for (int j = 0; j < n; j++) {
+            const float v = xf[(int64_t)j * nf];
+            codes[(int64_t)j * nf + f] = v != v ? missing_code : (uint8_t)pos[j];
+        }
+    }
+}
+
 /* Codes of feature f for rows [lo, hi) into dst[0], dst[stride], ... */
 static void apply_range(const wn__binning *b, int64_t f, const float *d, const int64_t *rows,
                         int64_t lo, int64_t hi, uint8_t *dst, int64_t stride)

@@ -89,6 +89,13 @@ wn_status wn__binning_apply_rowmajor(const wn__binning *b, const wn_table *t,
  * rule, identical to what apply produces. */
 int wn__binning_bin_of(const wn__binning *b, int64_t f, float x);
 
+/* Codes of a row-major block x[n][nfeat] (n <= 256) into codes[n][nfeat],
+ * NaN as missing_code (the predictor uses 255 for every feature): the
+ * branchless search of every row of a feature in lockstep, as the table
+ * codes are made. */
+void wn__binning_codes_block(const wn__binning *b, const float *x, int n, uint8_t missing_code,
+                             uint8_t *codes);
+
 void wn__binning_free(wn__binning *b);
 
 /* Serialisation, little-endian, for the model file:

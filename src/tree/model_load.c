@@ -12,8 +12,9 @@
  *     <= 1 the walk visits each node at most once, so it terminates; and
  *     reaching all of them rules out a cycle living apart from the root;
  *   - each leaf 0..L-1 is the child of exactly one node;
- *   - features < nfeat, bin < nbins[feature] of the loaded binning,
- *     thresholds not NaN, leaf values finite.
+ *   - features < nfeat, bin an ordinary bin of the loaded binning, the
+ *     threshold exactly that bin's upper cut (+inf for the last ordinary
+ *     bin), so the code walk and the value walk agree; leaf values finite.
  * Prediction (predict.c) may then walk trees without any bounds checks.
  * Every failure is one line starting with the file's name (WN_EFORMAT), or
  * WN_ENOMEM when memory runs out. docs/model-format.md lists the layout. */
@@ -309,6 +310,20 @@ static wn_status read_tree(const ld *L, int f, int64_t ti, const uint8_t *nb, co
         if (isnan(n->threshold))
             return bad(L, "tree %lld of fold %d: node %d threshold is NaN", (long long)ti, f,
                        (int)k);
+        /* the split on codes and the split on values must be one decision
+         * (the predictor walks codes): bin an ordinary bin, threshold its
+         * upper cut, +inf for the last ordinary bin */
+        {
+            const int last = m->bins->nbins[n->feature] - 2;
+            const float want = n->bin < last ? m->bins->cuts[n->feature][n->bin] : INFINITY;
+            if ((int)n->bin > last || n->threshold != want)
+                return bad(L,
+                           "tree %lld of fold %d: node %d threshold %g does not match its bin %d "
+                           "(feature %d: %s %g)",
+                           (long long)ti, f, (int)k, (double)n->threshold, (int)n->bin,
+                           (int)n->feature, (int)n->bin > last ? "last ordinary bin" : "cut",
+                           (int)n->bin > last ? (double)last : (double)want);
+        }
         if (n->default_left > 1)
             return bad(L, "tree %lld of fold %d: node %d default_left is %d, not 0 or 1",
                        (long long)ti, f, (int)k, (int)n->default_left);

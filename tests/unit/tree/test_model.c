@@ -580,6 +580,9 @@ static void test_corrupt(void **state)
     NODE_EDIT(4, 4, 3, "feature 3 out of range");
     NODE_EDIT(4, 4, -1, "feature -1 out of range");
     NODE_EDIT(2, 0, 0x7fc00000u, "threshold is NaN");
+    /* a threshold that is not its bin's cut: the code walk and the value
+     * walk would disagree */
+    NODE_EDIT(2, 0, 0x3f800001u, "does not match its bin");
     NODE_EDIT(2, 8, ~(int32_t)12, "leaf 12 out of range");
     {
         /* leaf referenced twice: find two leaf children and make them equal */
