@@ -54,20 +54,15 @@ static wn_status fit_pca(const wn_table *t, const wn_unsup_data *d, int k, wn_pc
     wn_pca_params p = wn_pca_params_default();
     p.data = *d;
     p.components = k;
+    p.variance_fraction = k ? 0 : 0.9;
     wn_status s = wn_pca_fit(t, &p, out);
-    if (s || k)
+    /* all components would reconstruct every event exactly: keep one fewer */
+    int64_t nf = s ? 0 : wn_pca_num_features(*out);
+    if (s || k || nf < 2 || wn_pca_num_components(*out) < nf)
         return s;
-    const double *v = wn_pca_variance(*out);
-    int64_t nf = wn_pca_num_features(*out);
-    double tot = 0, c = 0;
-    for (int64_t i = 0; i < nf; i++)
-        tot += v[i];
-    int j = 0;
-    while (j < nf - 1 && c < 0.9 * tot)
-        c += v[j++];
     wn_pca_free(*out);
     *out = NULL;
-    p.components = j > 0 ? j : 1;
+    p.components = (int)nf - 1;
     return wn_pca_fit(t, &p, out);
 }
 
@@ -75,7 +70,6 @@ int cmd_anomalies(int argc, char **argv)
 {
     const char *cmd = "anomalies";
     cli_unsup u;
-    cli_unsup_init(&u, cmd);
     int rc = 0, trees = 100, comp = 0, rounds = 0, top = 10, nc = 0;
     int64_t sample = 256, bsize = 50;
     long long iv;
@@ -94,8 +88,8 @@ int cmd_anomalies(int argc, char **argv)
                                              {"top", required_argument, 0, O_TOP},
                                              CLI_UNSUP_LONGOPTS,
                                              {0, 0, 0, 0}};
-    if (!(u.command_line = cli_join_argv(argc, argv))) {
-        fprintf(stderr, "winnow %s: out of memory\n", cmd);
+    if (cli_unsup_init(&u, cmd, argc, argv)) {
+        cli_unsup_free(&u);
         return WN_EXIT_NOMEM;
     }
     optind = 1;

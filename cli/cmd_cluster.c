@@ -97,7 +97,6 @@ int cmd_cluster(int argc, char **argv)
 {
     const char *cmd = "cluster";
     cli_unsup u;
-    cli_unsup_init(&u, cmd);
     opts op = {8, 0, 0, -1, 0, 0, 0, 10, 10, 1, 20, -1};
     int rc = 0, nc = 0;
     long long iv;
@@ -119,8 +118,8 @@ int cmd_cluster(int argc, char **argv)
                                              {"silhouette-sample", required_argument, 0, O_SIL},
                                              CLI_UNSUP_LONGOPTS,
                                              {0, 0, 0, 0}};
-    if (!(u.command_line = cli_join_argv(argc, argv))) {
-        fprintf(stderr, "winnow %s: out of memory\n", cmd);
+    if (cli_unsup_init(&u, cmd, argc, argv)) {
+        cli_unsup_free(&u);
         return WN_EXIT_NOMEM;
     }
     optind = 1;

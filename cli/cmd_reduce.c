@@ -36,7 +36,6 @@ int cmd_reduce(int argc, char **argv)
 {
     const char *cmd = "reduce";
     cli_unsup u;
-    cli_unsup_init(&u, cmd);
     wn_pca_params p = wn_pca_params_default();
     double comp = 0.9;
     int rc = 0;
@@ -51,8 +50,8 @@ int cmd_reduce(int argc, char **argv)
                                              {"whiten", no_argument, 0, O_WHITEN},
                                              CLI_UNSUP_LONGOPTS,
                                              {0, 0, 0, 0}};
-    if (!(u.command_line = cli_join_argv(argc, argv))) {
-        fprintf(stderr, "winnow %s: out of memory\n", cmd);
+    if (cli_unsup_init(&u, cmd, argc, argv)) {
+        cli_unsup_free(&u);
         return WN_EXIT_NOMEM;
     }
     optind = 1;
@@ -97,21 +96,8 @@ int cmd_reduce(int argc, char **argv)
 
     double t0 = cli_now();
     p.components = comp >= 1 ? (int)comp : 0;
+    p.variance_fraction = comp < 1 ? comp : 0;
     wn_status s = wn_pca_fit(u.t, &p, &m);
-    if (!s && comp < 1) { /* the fewest components reaching the fraction */
-        const double *v = wn_pca_variance(m);
-        int64_t nf = wn_pca_num_features(m);
-        double tot = 0, c = 0;
-        for (int64_t i = 0; i < nf; i++)
-            tot += v[i];
-        int k = 0;
-        while (k < nf && c < comp * tot)
-            c += v[k++];
-        wn_pca_free(m);
-        m = NULL;
-        p.components = k > 0 ? k : 1;
-        s = wn_pca_fit(u.t, &p, &m);
-    }
     double fit_s = cli_now() - t0;
     if (s) {
         rc = cli_fail(cmd, s);

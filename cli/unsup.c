@@ -9,13 +9,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-void cli_unsup_init(cli_unsup *u, const char *cmd)
+int cli_unsup_init(cli_unsup *u, const char *cmd, int argc, char **argv)
 {
     memset(u, 0, sizeof *u);
     u->cmd = cmd;
     wn_csv_options_default(&u->csv);
     u->standardize = 1;
     u->seed = 42;
+    if (!(u->command_line = cli_join_argv(argc, argv))) {
+        fprintf(stderr, "winnow %s: out of memory\n", cmd);
+        return WN_EXIT_NOMEM;
+    }
+    return 0;
 }
 
 void cli_unsup_free(cli_unsup *u)

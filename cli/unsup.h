@@ -82,7 +82,9 @@ typedef struct cli_unsup {
     char *command_line;
 } cli_unsup;
 
-void cli_unsup_init(cli_unsup *u, const char *cmd);
+/* Defaults, and the command line as typed (for the model's provenance;
+ * before getopt permutes argv). 0, or WN_EXIT_NOMEM with the message printed. */
+int cli_unsup_init(cli_unsup *u, const char *cmd, int argc, char **argv);
 void cli_unsup_free(cli_unsup *u);
 /* Applies one common option; 0, or an exit code (message printed). Returns
  * -1 when `o` is not a common option. */

@@ -813,7 +813,10 @@ typedef struct wn_unsup_data {
  * signed so that each one's largest-magnitude entry is positive. */
 typedef struct wn_pca_params {
     wn_unsup_data data;
-    int components;   /* 1 .. nfeat; 0 (default) = all                      */
+    int components;   /* 1 .. nfeat; 0 (default) = all, or see below         */
+    double variance_fraction; /* with components 0 and 0 < f < 1: keep the
+                         fewest components whose variances reach this
+                         fraction of the total; 0 (default): all            */
     int whiten;       /* transform divides each score by sqrt(variance)     */
 } wn_pca_params;
 wn_pca_params wn_pca_params_default(void);

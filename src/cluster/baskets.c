@@ -103,27 +103,18 @@ static wn_status score_pca(const wn_table *t, const wn_table *pool, const wn_uns
     pp.data = *d;
     wn_pca *m = NULL;
     wn_status s;
-    int k = p->pca_components;
-    if (k == 0) { /* the fewest components reaching 90% of the variance */
-        pp.components = 0;
-        if ((s = wn_pca_fit(pool, &pp, &m)) != WN_OK)
-            return s;
-        const double *var = wn_pca_variance(m);
-        double total = 0, run = 0;
-        for (int64_t i = 0; i < nfeat; i++)
-            total += var[i] > 0 ? var[i] : 0;
-        k = 0;
-        while (k < nfeat && (k == 0 || run < 0.9 * total)) {
-            run += var[k] > 0 ? var[k] : 0;
-            k++;
-        }
-        if (k > nfeat - 1)
-            k = (int)nfeat - 1;
+    /* 0: the fewest components reaching 90% of the variance, but fewer
+     * than all (all would reconstruct every event exactly) */
+    pp.components = p->pca_components;
+    pp.variance_fraction = p->pca_components ? 0 : 0.9;
+    s = wn_pca_fit(pool, &pp, &m);
+    if (s == WN_OK && wn_pca_num_components(m) >= nfeat) {
         wn_pca_free(m);
         m = NULL;
+        pp.components = (int)nfeat - 1;
+        s = wn_pca_fit(pool, &pp, &m);
     }
-    pp.components = k;
-    if ((s = wn_pca_fit(pool, &pp, &m)) == WN_OK)
+    if (s == WN_OK)
         s = wn_pca_transform(m, t, 1, d->threads, NULL, score);
     wn_pca_free(m);
     return s;

@@ -461,6 +461,9 @@ wn_status wn_pca_fit(const wn_table *t, const wn_pca_params *p, wn_pca **out)
     if (p->components < 0)
         return wn__fail(WN_EINVAL, "pca: components = %d is negative (1..features, or 0 for all)",
                         p->components);
+    if (!(p->variance_fraction >= 0 && p->variance_fraction < 1))
+        return wn__fail(WN_EINVAL, "pca: variance_fraction = %g: must be in [0, 1)",
+                        p->variance_fraction);
     if (wn_table_nrows(t) < 2)
         return wn__fail(WN_EINVAL,
                         "pca: needs at least 2 rows to estimate a covariance; the "
@@ -501,8 +504,22 @@ wn_status wn_pca_fit(const wn_table *t, const wn_pca_params *p, wn_pca **out)
     m->ndropped = u.ndropped;
     m->input_hash = u.input_hash;
     m->seed = p->data.seed;
-    if ((s = wn__pca_alloc(m)) != WN_OK || (s = fit(&u, p, m)) != WN_OK ||
-        (s = wn__pca_finish(m)) != WN_OK)
+    if ((s = wn__pca_alloc(m)) != WN_OK || (s = fit(&u, p, m)) != WN_OK)
+        goto done;
+    if (!p->components && p->variance_fraction > 0) {
+        /* all components were computed; keep the fewest that reach the
+         * fraction (the arrays keep their size, the rows past k unused) */
+        double total = 0, run = 0;
+        for (int64_t i = 0; i < d; i++)
+            total += m->variance[i] > 0 ? m->variance[i] : 0;
+        int k = 0;
+        while (k < d && (k == 0 || run < p->variance_fraction * total)) {
+            run += m->variance[k] > 0 ? m->variance[k] : 0;
+            k++;
+        }
+        m->ncomp = k;
+    }
+    if ((s = wn__pca_finish(m)) != WN_OK)
         goto done;
     s = wn__pca_build_header(m, p->data.command_line);
 done:

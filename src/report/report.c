@@ -160,7 +160,7 @@ static int by_v_desc(const void *a, const void *b)
 }
 
 /* order[0..n-1] = indices sorting v descending (ties by index). */
-static int rank_desc(const double *v, int64_t n, int64_t *order)
+int wn__rep_rank_desc(const double *v, int64_t n, int64_t *order)
 {
     ranked *t = wn__malloc_array((size_t)(n ? n : 1), sizeof *t);
     if (!t)
@@ -318,7 +318,7 @@ static wn_status panel_importance(wn__rep *r)
                                            r->o.threads, mean, sd);
         if (s == WN_ENOMEM)
             goto done;
-        if (s == WN_OK && rank_desc(mean, nf, ord) != 0) {
+        if (s == WN_OK && wn__rep_rank_desc(mean, nf, ord) != 0) {
             s = wn__oom("report permutation ranking");
             goto done;
         }
@@ -393,7 +393,7 @@ static wn_status panel_importance(wn__rep *r)
                 }
             for (int64_t j = 0; j < nf; j++)
                 mabs[j] /= (double)ns;
-            if (rank_desc(mabs, nf, ord) != 0) {
+            if (wn__rep_rank_desc(mabs, nf, ord) != 0) {
                 s = wn__oom("report SHAP ranking");
                 goto done;
             }
@@ -648,7 +648,7 @@ wn_status wn_gbdt_report(const wn_model *m, const wn_table *train, const wn_tabl
     }
     if ((s = wn_gbdt_importance(m, WN_IMPORTANCE_GAIN, r.gain)) != WN_OK)
         goto done;
-    if (rank_desc(r.gain, r.nf, r.order) != 0) {
+    if (wn__rep_rank_desc(r.gain, r.nf, r.order) != 0) {
         s = wn__oom("report");
         goto done;
     }

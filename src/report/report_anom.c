@@ -17,19 +17,6 @@
 #define TOP_EVENTS 20
 #define FEAT_BINS 30
 
-typedef struct ranked {
-    double v;
-    int64_t i;
-} ranked;
-
-static int by_desc(const void *a, const void *b)
-{
-    const ranked *x = a, *y = b;
-    if (x->v != y->v)
-        return x->v < y->v ? 1 : -1;
-    return (x->i > y->i) - (x->i < y->i);
-}
-
 static void panel_scores(wn__urep *q)
 {
     wn__rep *r = &q->r;
@@ -138,19 +125,17 @@ static double z_of(const wn__urep *q, const float *v, int64_t f)
 static void panel_top(wn__urep *q)
 {
     wn__rep *r = &q->r;
-    ranked *rk = wn__malloc_array((size_t)(q->n ? q->n : 1), sizeof *rk);
+    int64_t *rk = wn__malloc_array((size_t)(q->n ? q->n : 1), sizeof *rk);
     float *v = wn__malloc_array((size_t)q->nf, sizeof *v);
     int64_t *cols = wn__malloc_array((size_t)q->nf, sizeof *cols);
-    if (!rk || !v || !cols) {
+    if (!rk || !v || !cols || wn__rep_rank_desc(q->u->score, q->n, rk) != 0) {
         wn_free(rk), wn_free(v), wn_free(cols);
         r->oom = 1;
         return;
     }
-    int64_t m = 0, idc = -1;
-    for (int64_t i = 0; i < q->n; i++)
-        if (isfinite(q->u->score[i]))
-            rk[m].v = q->u->score[i], rk[m++].i = i;
-    qsort(rk, (size_t)m, sizeof *rk, by_desc);
+    int64_t m = 0, idc = -1; /* the finite scores come first */
+    while (m < q->n && isfinite(q->u->score[rk[m]]))
+        m++;
     for (int64_t f = 0; f < q->nf; f++)
         if (wn_table_find(q->u->t, q->fnames[f], &cols[f]) != WN_OK)
             cols[f] = -1;
@@ -163,7 +148,7 @@ static void panel_top(wn__urep *q)
                    idc >= 0 ? "<th>id</th>" : "", q->y ? "<th>label</th>" : "");
     char a[32], c[32];
     for (int64_t t = 0; t < m && t < TOP_EVENTS; t++) {
-        int64_t i = rk[t].i;
+        int64_t i = rk[t];
         wn__buf_printf(b, "<tr><td>%lld</td><td class=\"num\">%lld</td>", (long long)t + 1,
                        (long long)i + 1);
         if (idc >= 0) {
@@ -173,7 +158,7 @@ static void panel_top(wn__urep *q)
             else
                 wn__buf_printf(b, "<td class=\"num\">%s</td>", wn__rep_num(a, idv));
         }
-        wn__buf_printf(b, "<td class=\"num\">%s</td>", wn__rep_num(a, rk[t].v));
+        wn__buf_printf(b, "<td class=\"num\">%s</td>", wn__rep_num(a, q->u->score[i]));
         if (q->y)
             wn__buf_printf(b, "<td class=\"num\">%s</td>", wn__rep_num(a, (double)q->y[i]));
         for (int64_t f = 0; f < q->nf; f++)

@@ -45,6 +45,9 @@ wn_status wn__rep_sample(const wn__rep *r, const wn_table *t, wn_table **out);
 /* The same, and *rows (wn_free) the sampled rows of t in order (NULL with
  * *out NULL: every row). */
 wn_status wn__rep_sample_rows(const wn__rep *r, const wn_table *t, wn_table **out, int64_t **rows);
+/* order[0..n-1] = indices sorting v descending, ties by index, non-finite
+ * values last (report.c). 0, or -1 when out of memory. */
+int wn__rep_rank_desc(const double *v, int64_t n, int64_t *order);
 /* A JSON text re-indented and escaped for a <pre> block. */
 void wn__rep_json_pretty(wn__buf *b, const char *js);
 /* The display name of class k of the label ("background (0)" ...). */
