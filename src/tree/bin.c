@@ -448,6 +448,24 @@ static void apply_range(const wn__binning *b, int64_t f, const float *d, const i
     }
 }
 
+/* Codes of every row into dst: code (r, f) at dst[r * rstride + f * fstride]. */
+static void apply_into(const wn__binning *b, const wn_table *t, const int64_t *feature_cols,
+                       int threads, uint8_t *dst, int64_t rstride, int64_t fstride)
+{
+    int64_t nrows = wn_table_nrows(t), nfeat = b->nfeat;
+    const int64_t *rows = wn_table_rows(t);
+    int64_t nblk = (nrows + APPLY_BLOCK - 1) / APPLY_BLOCK;
+    int nt = wn__threads(threads);
+#pragma omp parallel for schedule(static) num_threads(nt)
+    for (int64_t k = 0; k < nblk; k++) {
+        int64_t lo = k * APPLY_BLOCK, hi = lo + APPLY_BLOCK < nrows ? lo + APPLY_BLOCK : nrows;
+        for (int64_t f = 0; f < nfeat; f++) {
+            const float *d = wn_table_column(t, feature_cols[f]);
+            apply_range(b, f, d, rows, lo, hi, dst + lo * rstride + f * fstride, rstride);
+        }
+    }
+}
+
 static wn_status apply_any(const wn__binning *b, const wn_table *t, const int64_t *feature_cols,
                            int threads, uint8_t **codes_out, int rowmajor, const char *who)
 {
@@ -464,20 +482,10 @@ static wn_status apply_any(const wn__binning *b, const wn_table *t, const int64_
     uint8_t *codes = wn__malloc(total ? total : 1);
     if (!codes)
         return wn__oom("bin codes");
-    const int64_t *rows = wn_table_rows(t);
-    int64_t nblk = (nrows + APPLY_BLOCK - 1) / APPLY_BLOCK;
-    int nt = wn__threads(threads);
-#pragma omp parallel for schedule(static) num_threads(nt)
-    for (int64_t k = 0; k < nblk; k++) {
-        int64_t lo = k * APPLY_BLOCK, hi = lo + APPLY_BLOCK < nrows ? lo + APPLY_BLOCK : nrows;
-        for (int64_t f = 0; f < nfeat; f++) {
-            const float *d = wn_table_column(t, feature_cols[f]);
-            if (rowmajor)
-                apply_range(b, f, d, rows, lo, hi, codes + lo * nfeat + f, nfeat);
-            else
-                apply_range(b, f, d, rows, lo, hi, codes + f * nrows + lo, 1);
-        }
-    }
+    if (rowmajor)
+        apply_into(b, t, feature_cols, threads, codes, nfeat, 1);
+    else
+        apply_into(b, t, feature_cols, threads, codes, 1, nrows);
     *codes_out = codes;
     return WN_OK;
 }
@@ -493,6 +501,23 @@ wn_status wn__binning_apply_rowmajor(const wn__binning *b, const wn_table *t,
                                      uint8_t **codes_out)
 {
     return apply_any(b, t, feature_cols, threads, codes_out, 1, "binning_apply_rowmajor");
+}
+
+wn_status wn__binning_apply_strided(const wn__binning *b, const wn_table *t,
+                                    const int64_t *feature_cols, int threads, uint8_t *dst,
+                                    int64_t stride)
+{
+    if (!b || !t || !dst)
+        return wn__fail(WN_EINVAL, "binning_apply_strided: %s is NULL",
+                        !b ? "binning" : !t ? "table" : "dst");
+    if (stride < b->nfeat)
+        return wn__fail(WN_EINVAL, "binning_apply_strided: stride %lld < %lld features",
+                        (long long)stride, (long long)b->nfeat);
+    wn_status s = check_features(t, feature_cols, b->nfeat, "binning_apply_strided");
+    if (s != WN_OK)
+        return s;
+    apply_into(b, t, feature_cols, threads, dst, stride, 1);
+    return WN_OK;
 }
 
 /* ---- serialisation -------------------------------------------------------- */

@@ -4,6 +4,7 @@
 
 #include "core.h"
 #include "bin.h"
+#include "hist.h"
 #include "model.h"
 #include "objective.h"
 
@@ -20,8 +21,9 @@ typedef struct train_ctx {
     int64_t nfeat;
     const float *y;  /* [nrows] labels                                     */
     const float *w;  /* [nrows] effective weights, or NULL                 */
-    uint8_t *codes;  /* row-major codes of the training table              */
-    uint8_t *fcodes; /* the same, feature-major (for the row partition)    */
+    wn__recs recs;   /* row records of the training table: codes and, each
+                        tree, the quantised (g, h) (hist.h)                */
+    uint8_t *fcodes; /* the codes feature-major (for the row partition)    */
     wn__binning *bins;
     const int8_t *monotone;
     wn_metric metric;

@@ -336,7 +336,9 @@ wn_status wn_gbdt_train(const wn_table *train, const wn_table *valid, const wn_g
     if ((st = wn__binning_fit(train, d.fc, nf, p->max_bins, p->bin_sample_rows, p->seed,
                               p->threads, &c.bins)) != WN_OK)
         goto fail;
-    if ((st = wn__binning_apply_rowmajor(c.bins, train, d.fc, p->threads, &c.codes)) != WN_OK ||
+    if ((st = wn__recs_create(n, nf, &c.recs)) != WN_OK ||
+        (st = wn__binning_apply_strided(c.bins, train, d.fc, p->threads, c.recs.data + 4,
+                                        c.recs.stride)) != WN_OK ||
         (st = wn__binning_apply(c.bins, train, d.fc, p->threads, &c.fcodes)) != WN_OK)
         goto fail;
     if (valid && (st = wn__binning_apply_rowmajor(c.bins, valid, d.vfc, p->threads,
@@ -461,7 +463,7 @@ wn_status wn_gbdt_train(const wn_table *train, const wn_table *valid, const wn_g
     m->train_seconds = now_s() - t0;
     if ((st = wn__model_build_header(m)) != WN_OK)
         goto fail_model;
-    wn_free(c.codes);
+    wn__recs_free(&c.recs);
     wn_free(c.fcodes);
     wn_free(c.codes_v);
     train_data_free(&d);
@@ -472,7 +474,7 @@ fail_model:
 fail:
     wn_model_free(m);
     wn__binning_free(c.bins);
-    wn_free(c.codes);
+    wn__recs_free(&c.recs);
     wn_free(c.fcodes);
     wn_free(c.codes_v);
     train_data_free(&d);

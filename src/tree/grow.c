@@ -42,7 +42,7 @@ struct wn__grower {
     int maxl;
     int64_t *idx;
     int64_t *tmp;
-    int64_t *blk; /* per-block left counts of the parallel partition */
+    int64_t *blk; /* per-block left counts and offsets of the parallel partition */
     leaf_state *leaves;
     wn__node *nodes;
     wn__hist **pool;
@@ -81,7 +81,7 @@ wn_status wn__grower_create(const wn__binning *b, int64_t nrows, int num_leaves,
     g->pool_cap = num_leaves + 1;
     g->idx = wn__malloc_array((size_t)nrows, sizeof *g->idx);
     g->tmp = wn__malloc_array((size_t)nrows, sizeof *g->tmp);
-    g->blk = wn__malloc_array((size_t)(nrows / PART_BLOCK + 2), sizeof *g->blk);
+    g->blk = wn__malloc_array((size_t)(2 * (nrows / PART_BLOCK + 2)), sizeof *g->blk);
     g->leaves = wn__calloc((size_t)num_leaves, sizeof *g->leaves);
     g->nodes = wn__calloc((size_t)num_leaves, sizeof *g->nodes);
     g->pool = wn__calloc((size_t)g->pool_cap, sizeof *g->pool);
@@ -136,13 +136,17 @@ static inline int goes_left(const uint8_t *cf, int64_t r, int miss, int bin, int
 }
 
 /* Moves the rows of idx[0..n) going left to the front, keeping the order on
- * both sides. Returns the number going left. Blocks of PART_BLOCK rows are
- * counted in parallel, then each block scatters to its known offsets. */
+ * both sides. Returns the number going left. Large ranges are cut into
+ * blocks of PART_BLOCK rows partitioned in parallel, each into its own slots
+ * of tmp (lefts from the front, rights from the back, both slots written
+ * and one pointer moved: no branch to mispredict); the blocks' lefts and
+ * rights are then copied to their places. */
 static int64_t partition(wn__grower *g, int64_t *idx, int64_t n, const uint8_t *cf, int miss,
                          int bin, int dl, int threads)
 {
     int64_t nb = (n + PART_BLOCK - 1) / PART_BLOCK;
     int nt = wn__threads(threads);
+    int64_t *tmp = g->tmp;
     if (nb < 2 || nt < 2) {
         int64_t nl = 0, nr = 0;
         for (int64_t i = 0; i < n; i++) {
@@ -151,43 +155,43 @@ static int64_t partition(wn__grower *g, int64_t *idx, int64_t n, const uint8_t *
                 WN__PREFETCH(cf + idx[i + PREFETCH]);
             int left = goes_left(cf, r, miss, bin, dl);
             idx[nl] = r; /* nl <= i: never overwrites a row not yet read */
-            g->tmp[nr] = r;
+            tmp[nr] = r;
             nl += left;
             nr += 1 - left;
         }
-        memcpy(idx + nl, g->tmp, (size_t)nr * sizeof *idx);
+        memcpy(idx + nl, tmp, (size_t)nr * sizeof *idx);
         return nl;
     }
-    int64_t *cnt = g->blk;
-#pragma omp parallel for num_threads(nt) schedule(static)
-    for (int64_t k = 0; k < nb; k++) {
-        int64_t a = k * PART_BLOCK, e = a + PART_BLOCK < n ? a + PART_BLOCK : n, c = 0;
-        for (int64_t i = a; i < e; i++)
-            c += goes_left(cf, idx[i], miss, bin, dl);
-        cnt[k] = c;
-    }
-    int64_t nl = 0;
-    for (int64_t k = 0; k < nb; k++) {
-        int64_t c = cnt[k];
-        cnt[k] = nl;
-        nl += c;
-    }
+    int64_t *cnt = g->blk, *off = g->blk + nb;
 #pragma omp parallel for num_threads(nt) schedule(static)
     for (int64_t k = 0; k < nb; k++) {
         int64_t a = k * PART_BLOCK, e = a + PART_BLOCK < n ? a + PART_BLOCK : n;
-        int64_t l = cnt[k], r = nl + (a - cnt[k]);
+        int64_t l = a, r = e - 1; /* l <= r + 1 throughout: writes stay in [a, e) */
         for (int64_t i = a; i < e; i++) {
             int64_t row = idx[i];
             if (i + PREFETCH < e)
                 WN__PREFETCH(cf + idx[i + PREFETCH]);
             int left = goes_left(cf, row, miss, bin, dl);
-            if (left)
-                g->tmp[l++] = row;
-            else
-                g->tmp[r++] = row;
+            tmp[l] = row;
+            tmp[r] = row;
+            l += left;
+            r -= 1 - left;
         }
+        cnt[k] = l - a;
     }
-    memcpy(idx, g->tmp, (size_t)n * sizeof *idx);
+    int64_t nl = 0;
+    for (int64_t k = 0; k < nb; k++) {
+        off[k] = nl;
+        nl += cnt[k];
+    }
+#pragma omp parallel for num_threads(nt) schedule(static)
+    for (int64_t k = 0; k < nb; k++) {
+        int64_t a = k * PART_BLOCK, e = a + PART_BLOCK < n ? a + PART_BLOCK : n, c = cnt[k];
+        memcpy(idx + off[k], tmp + a, (size_t)c * sizeof *idx);
+        int64_t *dst = idx + nl + (a - off[k]); /* the rights, back in order */
+        for (int64_t i = e - 1; i >= a + c; i--)
+            *dst++ = tmp[i];
+    }
     return nl;
 }
 
@@ -215,13 +219,14 @@ wn_status wn__grow_tree(wn__grower *g, const wn__grow_params *p, const wn__grow_
         return wn__fail(WN_EINTERNAL, "grow_tree: bad arguments");
     const int64_t *rows = d->rows;
     wn__node_sums tot = {0, 0, nused};
-    uint64_t acc = 0;
     for (int64_t i = 0; i < nused; i++) {
         int64_t r = rows ? rows[i] : i;
+        int32_t gq, hq;
+        wn__rec_gh(d->recs, r, &gq, &hq);
         g->idx[i] = r;
-        acc += d->gh[r];
+        tot.g += gq;
+        tot.h += hq;
     }
-    wn__gh_unpack(acc, &tot.g, &tot.h);
     wn_status st = WN_OK;
     int nleaves = 1, nnodes = 0;
     leaf_state *L = g->leaves;
@@ -234,7 +239,7 @@ wn_status wn__grow_tree(wn__grower *g, const wn__grow_params *p, const wn__grow_
     if (can_split(p, d, &L[0], 1)) {
         if ((st = hist_get(g, &L[0].hist)) != WN_OK)
             goto done;
-        st = wn__hist_build(g->hb, d->codes, d->gh, rows ? g->idx : NULL, nused, L[0].hist);
+        st = wn__hist_build(g->hb, d->recs, rows ? g->idx : NULL, nused, L[0].hist);
         if (st != WN_OK)
             goto done;
         find(g, p, d, &L[0]);
@@ -312,7 +317,7 @@ wn_status wn__grow_tree(wn__grower *g, const wn__grow_params *p, const wn__grow_
             hist_put(g, ph);
             goto done;
         }
-        st = wn__hist_build(g->hb, d->codes, d->gh, g->idx + small->begin, small->tot.n, hs);
+        st = wn__hist_build(g->hb, d->recs, g->idx + small->begin, small->tot.n, hs);
         if (st == WN_OK && ok_large)
             st = wn__hist_subtract(ph, hs, ph);
         if (st != WN_OK) {

@@ -46,11 +46,11 @@ void wn__grower_free(wn__grower *g);
 
 /* What one tree is grown on. */
 typedef struct wn__grow_data {
-    const uint8_t *codes;  /* row-major codes of all nrows rows (histograms) */
-    const uint8_t *fcodes; /* the same codes feature-major, fcodes[f*nrows+r]:
+    const wn__recs *recs;  /* row records of all nrows rows: quantised (g, h)
+                              and codes (hist.h)                            */
+    const uint8_t *fcodes; /* the codes feature-major, fcodes[f*nrows+r]:
                               the partition reads one feature of scattered
                               rows, and one feature's codes fit in L2       */
-    const uint64_t *gh;    /* [nrows] packed quantised (g, h) (hist.h)       */
     double gscale, hscale; /* quantised sum * scale = gradient/hessian sum   */
     const float *grad;     /* [nrows] exact gradients and hessians: the leaf */
     const float *hess;     /*   values are computed from these               */

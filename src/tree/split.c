@@ -99,12 +99,13 @@ static inline void consider(const scan_ctx *c, int mono, int64_t glq, int64_t hl
 }
 
 /* The prefix sums stay packed (hist.h): every prefix is a sum over a subset
- * of the node's rows, so its halves are within int32 like the node's. */
-static void scan_feature(const scan_ctx *c, const uint64_t *gh, const uint32_t *cnt, int nb,
-                         int32_t f, int mono, wn__split *best)
+ * of the node's rows, so it unpacks exactly like the node's totals. One
+ * scan for both formats: PACKED3 carries the count in its low 16 bits. */
+static inline void scan_feature(const scan_ctx *c, const uint64_t *gh, const uint32_t *cnt,
+                                int p3, int nb, int32_t f, int mono, wn__split *best)
 {
     const uint64_t miss = gh[nb - 1];
-    const int64_t mn = cnt[nb - 1];
+    const int64_t mn = p3 ? (int64_t)(miss & 0xffffu) : cnt[nb - 1];
     const int has_missing = mn > 0;
     const int last = has_missing ? nb - 2 : nb - 3; /* last threshold tried */
     const int64_t N = c->tot.n, md = c->p->min_data;
@@ -115,16 +116,33 @@ static void scan_feature(const scan_ctx *c, const uint64_t *gh, const uint32_t *
         int dl = pass ? 1 : has_missing ? 0 : -1;
         for (int b = 0; b <= end; b++) {
             acc += gh[b];
-            n += cnt[b];
+            if (p3)
+                n = (int64_t)(acc & 0xffffu);
+            else
+                n += cnt[b];
             if (n < md)
                 continue;
             if (N - n < md)
                 break;
-            int64_t g, h;
-            wn__gh_unpack(acc, &g, &h);
+            int64_t g, h, nn;
+            if (p3)
+                wn__p3_unpack(acc, &g, &h, &nn);
+            else
+                wn__gh_unpack(acc, &g, &h);
             consider(c, mono, g, h, n, b, dl, f, best);
         }
     }
+}
+
+static void scan_one(const scan_ctx *c, const wn__hist *h, const wn__binning *b, int64_t f,
+                     wn__split *best)
+{
+    int mono = c->p->monotone ? c->p->monotone[f] : 0;
+    if (h->fmt == WN__HIST_PACKED3)
+        scan_feature(c, h->gh + h->offset[f], NULL, 1, b->nbins[f], (int32_t)f, mono, best);
+    else
+        scan_feature(c, h->gh + h->offset[f], h->n + h->offset[f], 0, b->nbins[f], (int32_t)f,
+                     mono, best);
 }
 
 void wn__split_find(const wn__hist *h, const wn__binning *b, const wn__split_params *p,
@@ -155,9 +173,7 @@ void wn__split_find(const wn__hist *h, const wn__binning *b, const wn__split_par
         for (int64_t f = 0; f < nf; f++) {
             if ((use && !use[f]) || b->nbins[f] <= 2)
                 continue;
-            int mono = p->monotone ? p->monotone[f] : 0;
-            scan_feature(&c, h->gh + h->offset[f], h->n + h->offset[f], b->nbins[f], (int32_t)f,
-                         mono, best);
+            scan_one(&c, h, b, f, best);
         }
         return;
     }
@@ -181,9 +197,7 @@ void wn__split_find(const wn__hist *h, const wn__binning *b, const wn__split_par
         for (int64_t f = f0; f < f1; f++) {
             if ((use && !use[f]) || b->nbins[f] <= 2)
                 continue;
-            int mono = p->monotone ? p->monotone[f] : 0;
-            scan_feature(&c, h->gh + h->offset[f], h->n + h->offset[f], b->nbins[f], (int32_t)f,
-                         mono, &part[t]);
+            scan_one(&c, h, b, f, &part[t]);
         }
     }
     for (int t = 0; t < nt; t++)

@@ -17,13 +17,13 @@
 typedef struct mini {
     wn_table *t;
     wn__binning *b;
-    uint8_t *codes;
     wn__hist *h;
     wn__node_sums tot;
     int64_t n, nf;
 } mini;
 
-/* x is feature-major: x[f*n + r]. */
+/* x is feature-major: x[f*n + r]. The histogram of all rows is built from
+ * row records (PACKED3, the format of nodes of up to 65535 rows). */
 static void mini_make(mini *m, int64_t n, int64_t nf, const float *x, const int32_t *g,
                       const int32_t *h)
 {
@@ -39,31 +39,47 @@ static void mini_make(mini *m, int64_t n, int64_t nf, const float *x, const int3
         fc[f] = f;
     }
     WN_OK_OR_FAIL(wn__binning_fit(m->t, fc, nf, 255, 0, 1, 1, &m->b));
-    WN_OK_OR_FAIL(wn__binning_apply_rowmajor(m->b, m->t, fc, 1, &m->codes));
+    wn__recs rc;
+    WN_OK_OR_FAIL(wn__recs_create(n, nf, &rc));
+    WN_OK_OR_FAIL(wn__binning_apply_strided(m->b, m->t, fc, 1, rc.data + 4, rc.stride));
     free(fc);
-    uint64_t *gh = malloc((size_t)n * sizeof *gh);
-    assert_non_null(gh);
     m->tot.g = m->tot.h = 0;
     m->tot.n = n;
     for (int64_t i = 0; i < n; i++) {
-        gh[i] = wn__gh_pack(g[i], h[i]);
+        wn__rec_set_gh(&rc, i, g[i], h[i]);
         m->tot.g += g[i];
         m->tot.h += h[i];
     }
     wn__hist_builder *hb = NULL;
     WN_OK_OR_FAIL(wn__hist_create(m->b, &m->h));
     WN_OK_OR_FAIL(wn__hist_builder_create(m->b, 1, &hb));
-    WN_OK_OR_FAIL(wn__hist_build(hb, m->codes, gh, NULL, n, m->h));
+    WN_OK_OR_FAIL(wn__hist_build(hb, &rc, NULL, n, m->h));
+    assert_int_equal(m->h->fmt, WN__HIST_PACKED3);
     wn__hist_builder_free(hb);
-    free(gh);
+    wn__recs_free(&rc);
 }
 
 static void mini_free(mini *m)
 {
     wn__hist_free(m->h);
-    wn_free(m->codes);
     wn__binning_free(m->b);
     wn_table_free(m->t);
+}
+
+/* The same sums in the WIDE format (what a node of more than 65535 rows
+ * has): the scan must find the same split in both. */
+static wn__hist *as_wide(const mini *m)
+{
+    wn__hist *w = NULL;
+    WN_OK_OR_FAIL(wn__hist_create(m->b, &w));
+    for (int64_t k = 0; k < m->h->nbins_total; k++) {
+        int64_t g, h, n;
+        wn__hist_bin(m->h, k, &g, &h, &n);
+        w->gh[k] = wn__gh_pack((int32_t)g, (int32_t)h);
+        w->n[k] = (uint32_t)n;
+    }
+    assert_int_equal(w->fmt, WN__HIST_WIDE);
+    return w;
 }
 
 static wn__split_params params(double l2)
@@ -82,9 +98,18 @@ static wn__split_params params(double l2)
 static wn__split find(const mini *m, const wn__split_params *p, const uint8_t *use, double lo,
                       double hi, int threads)
 {
-    wn__split s;
+    wn__split s, sw;
     memset(&s, 0x5a, sizeof s);
+    memset(&sw, 0x5a, sizeof sw);
     wn__split_find(m->h, m->b, p, use, m->tot, 1.0, 1.0, lo, hi, threads, &s);
+    /* every search also runs on the WIDE copy of the histogram */
+    wn__hist *w = as_wide(m);
+    wn__split_find(w, m->b, p, use, m->tot, 1.0, 1.0, lo, hi, threads, &sw);
+    wn__hist_free(w);
+    if (memcmp(&s, &sw, sizeof s) != 0)
+        fail_msg("PACKED3 and WIDE histograms give different splits: feature %d bin %d gain "
+                 "%.17g vs feature %d bin %d gain %.17g", s.feature, s.bin, s.gain, sw.feature,
+                 sw.bin, sw.gain);
     return s;
 }
 
