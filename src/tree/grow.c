@@ -24,6 +24,11 @@
 #define PART_BLOCK 16384 /* rows per block of the parallel partition: fixed,
                             so the result never depends on the thread count */
 
+/* Splits of leaves of at most SPEC_MAX_ROWS rows run two at a time (one per
+ * thread) when two threads are available: the best leaf's and,
+ * speculatively, the runner-up's (grow.h). */
+#define SPEC_MAX_ROWS (2 * PART_BLOCK)
+
 typedef struct leaf_state {
     int64_t begin;
     wn__node_sums tot; /* quantised sums and row count */
@@ -35,9 +40,20 @@ typedef struct leaf_state {
     int is_left;
 } leaf_state;
 
+/* A leaf's split carried out but not yet committed to the tree: its rows
+ * are partitioned (lefts first), the children's histograms built and their
+ * best splits found. */
+typedef struct expansion {
+    int done;
+    leaf_state left, right;
+    wn__hist *spare[2]; /* histograms the children do not need, or NULL */
+} expansion;
+
 struct wn__grower {
     const wn__binning *b;
     wn__hist_builder *hb;
+    wn__hist_builder *hb1[2]; /* one-thread builders of the paired splits */
+    expansion *ex;            /* [maxl] per leaf */
     int64_t nrows;
     int maxl;
     int64_t *idx;
@@ -56,8 +72,18 @@ void wn__grower_free(wn__grower *g)
     for (int i = 0; i < g->npool; i++)
         wn__hist_free(g->pool[i]);
     wn__hist_builder_free(g->hb);
-    for (int i = 0; i < g->maxl; i++)
+    wn__hist_builder_free(g->hb1[0]);
+    wn__hist_builder_free(g->hb1[1]);
+    for (int i = 0; i < g->maxl; i++) {
         wn__hist_free(g->leaves ? g->leaves[i].hist : NULL);
+        if (g->ex) {
+            wn__hist_free(g->ex[i].left.hist);
+            wn__hist_free(g->ex[i].right.hist);
+            wn__hist_free(g->ex[i].spare[0]);
+            wn__hist_free(g->ex[i].spare[1]);
+        }
+    }
+    wn_free(g->ex);
     wn_free(g->pool);
     wn_free(g->idx);
     wn_free(g->tmp);
@@ -85,11 +111,16 @@ wn_status wn__grower_create(const wn__binning *b, int64_t nrows, int num_leaves,
     g->leaves = wn__calloc((size_t)num_leaves, sizeof *g->leaves);
     g->nodes = wn__calloc((size_t)num_leaves, sizeof *g->nodes);
     g->pool = wn__calloc((size_t)g->pool_cap, sizeof *g->pool);
-    if (!g->idx || !g->tmp || !g->blk || !g->leaves || !g->nodes || !g->pool) {
+    g->ex = wn__calloc((size_t)num_leaves, sizeof *g->ex);
+    if (!g->idx || !g->tmp || !g->blk || !g->leaves || !g->nodes || !g->pool || !g->ex) {
         wn__grower_free(g);
         return wn__oom("tree grower");
     }
     wn_status st = wn__hist_builder_create(b, threads, &g->hb);
+    if (st == WN_OK && wn__threads(threads) > 1)
+        st = wn__hist_builder_create(b, 1, &g->hb1[0]);
+    if (st == WN_OK && wn__threads(threads) > 1)
+        st = wn__hist_builder_create(b, 1, &g->hb1[1]);
     if (st != WN_OK) {
         wn__grower_free(g);
         return st;
@@ -138,15 +169,15 @@ static inline int goes_left(const uint8_t *cf, int64_t r, int miss, int bin, int
 /* Moves the rows of idx[0..n) going left to the front, keeping the order on
  * both sides. Returns the number going left. Large ranges are cut into
  * blocks of PART_BLOCK rows partitioned in parallel, each into its own slots
- * of tmp (lefts from the front, rights from the back, both slots written
+ * of tmp (n scratch slots, the leaf's own: two leaves may be partitioned at
+ * once) (lefts from the front, rights from the back, both slots written
  * and one pointer moved: no branch to mispredict); the blocks' lefts and
  * rights are then copied to their places. */
-static int64_t partition(wn__grower *g, int64_t *idx, int64_t n, const uint8_t *cf, int miss,
-                         int bin, int dl, int threads)
+static int64_t partition(wn__grower *g, int64_t *idx, int64_t *tmp, int64_t n, const uint8_t *cf,
+                         int miss, int bin, int dl, int threads)
 {
     int64_t nb = (n + PART_BLOCK - 1) / PART_BLOCK;
     int nt = wn__threads(threads);
-    int64_t *tmp = g->tmp;
     if (nb < 2 || nt < 2) {
         int64_t nl = 0, nr = 0;
         for (int64_t i = 0; i < n; i++) {
@@ -197,18 +228,134 @@ static int64_t partition(wn__grower *g, int64_t *idx, int64_t n, const uint8_t *
 
 /* ---- growth --------------------------------------------------------------- */
 
-static int can_split(const wn__grow_params *p, const wn__grow_data *d, const leaf_state *s,
-                     int nleaves)
+/* Whether leaf s may be split, the leaf budget aside. */
+static int splittable(const wn__grow_params *p, const wn__grow_data *d, const leaf_state *s)
 {
     double hmin = p->split.min_hess > 1e-12 ? p->split.min_hess : 1e-12;
-    return nleaves < p->num_leaves && (p->max_depth <= 0 || s->depth < p->max_depth) &&
-           s->tot.n >= 2 * p->split.min_data && (double)s->tot.h * d->hscale > hmin;
+    return (p->max_depth <= 0 || s->depth < p->max_depth) && s->tot.n >= 2 * p->split.min_data &&
+           (double)s->tot.h * d->hscale > hmin;
 }
 
-static void find(wn__grower *g, const wn__grow_params *p, const wn__grow_data *d, leaf_state *s)
+static void find(wn__grower *g, const wn__grow_params *p, const wn__grow_data *d, leaf_state *s,
+                 int threads)
 {
     wn__split_find(s->hist, g->b, &p->split, d->use, s->tot, d->gscale, d->hscale, s->lo, s->hi,
-                   p->threads, &s->best);
+                   threads, &s->best);
+}
+
+/* Carries out the split of leaf s (its best split) into x, with `threads`
+ * threads, histograms from hb: partitions its rows, builds the smaller
+ * child's histogram into hs (a free one) and derives the larger's from the
+ * leaf's own, finds both children's best splits. The leaf budget is not
+ * looked at: the children of the tree's last split get their searches too
+ * (wasted, and the same tree). s->hist passes to the children. */
+static wn_status expand(wn__grower *g, const wn__grow_params *p, const wn__grow_data *d,
+                        leaf_state *s, wn__hist *hs, wn__hist_builder *hb, int threads,
+                        expansion *x)
+{
+    const wn__split sp = s->best;
+    const int32_t f = sp.feature;
+    int64_t nl = partition(g, g->idx + s->begin, g->tmp + s->begin, s->tot.n,
+                           d->fcodes + (int64_t)f * g->nrows, g->b->missing_bin[f], sp.bin,
+                           sp.default_left, threads);
+    if (nl != sp.left.n)
+        return wn__fail(WN_EINTERNAL, "grow_tree: partition sent %lld rows left, histogram said "
+                                      "%lld", (long long)nl, (long long)sp.left.n);
+    leaf_state *l = &x->left, *r = &x->right;
+    wn__hist *ph = s->hist;
+    s->hist = NULL;
+    *l = *s;
+    *r = *s;
+    l->tot = sp.left;
+    r->begin = s->begin + sp.left.n;
+    r->tot = sp.right;
+    l->depth = r->depth = s->depth + 1;
+    l->best.feature = r->best.feature = -1;
+    l->hist = r->hist = NULL;
+    int mono = p->split.monotone ? p->split.monotone[f] : 0;
+    if (mono) {
+        double mid = 0.5 * (sp.wl + sp.wr);
+        if (mono > 0) {
+            l->hi = mid < l->hi ? mid : l->hi;
+            r->lo = mid > r->lo ? mid : r->lo;
+        } else {
+            l->lo = mid > l->lo ? mid : l->lo;
+            r->hi = mid < r->hi ? mid : r->hi;
+        }
+    }
+    x->done = 1;
+    x->spare[0] = hs;
+    int ok_l = splittable(p, d, l), ok_r = splittable(p, d, r);
+    if (!ok_l && !ok_r) {
+        x->spare[1] = ph;
+        return WN_OK;
+    }
+    leaf_state *small = sp.left.n <= sp.right.n ? l : r, *large = small == l ? r : l;
+    int ok_small = small == l ? ok_l : ok_r, ok_large = small == l ? ok_r : ok_l;
+    wn_status st = wn__hist_build(hb, d->recs, g->idx + small->begin, small->tot.n, hs);
+    if (st == WN_OK && ok_large)
+        st = wn__hist_subtract(ph, hs, ph);
+    /* what a child that cannot split does not need is released with x */
+    small->hist = ok_small ? hs : NULL;
+    large->hist = ok_large ? ph : NULL;
+    x->spare[0] = ok_small ? NULL : hs;
+    x->spare[1] = ok_large ? NULL : ph;
+    if (st != WN_OK)
+        return st;
+    if (ok_small && ok_large && threads > 1 && g->b->nfeat * WN__BIN_MAX_BINS >= PAR_SCAN_BINS) {
+        /* the two searches are independent: one per thread */
+#pragma omp parallel sections num_threads(2)
+        {
+#pragma omp section
+            find(g, p, d, small, 1);
+#pragma omp section
+            find(g, p, d, large, 1);
+        }
+    } else {
+        if (ok_small)
+            find(g, p, d, small, threads);
+        if (ok_large)
+            find(g, p, d, large, threads);
+    }
+    return WN_OK;
+}
+
+/* Releases what an expansion holds and forgets it. */
+static void expansion_drop(wn__grower *g, expansion *x)
+{
+    hist_put(g, x->left.hist);
+    hist_put(g, x->right.hist);
+    hist_put(g, x->spare[0]);
+    hist_put(g, x->spare[1]);
+    memset(x, 0, sizeof *x);
+}
+
+/* Undoes the partition of a leaf expanded but never split: merges its two
+ * ascending runs back into one (the refit sums in ascending row order). */
+static void unpartition(wn__grower *g, const leaf_state *s, const expansion *x)
+{
+    int64_t *idx = g->idx + s->begin, *tmp = g->tmp + s->begin;
+    int64_t n = s->tot.n, nl = x->left.tot.n, i = 0, j = nl, k = 0;
+    while (i < nl && j < n)
+        tmp[k++] = idx[i] < idx[j] ? idx[i++] : idx[j++];
+    while (i < nl)
+        tmp[k++] = idx[i++];
+    while (j < n)
+        tmp[k++] = idx[j++];
+    memcpy(idx, tmp, (size_t)n * sizeof *idx);
+}
+
+/* The best splittable leaf other than `skip` that has no expansion yet
+ * (highest gain, ties to the lower number), or -1. */
+static int best_leaf(const wn__grower *g, int nleaves, int skip, int unexpanded)
+{
+    const leaf_state *L = g->leaves;
+    int best = -1;
+    for (int l = 0; l < nleaves; l++)
+        if (l != skip && L[l].best.feature >= 0 && !(unexpanded && g->ex[l].done) &&
+            (best < 0 || L[l].best.gain > L[best].best.gain))
+            best = l;
+    return best;
 }
 
 wn_status wn__grow_tree(wn__grower *g, const wn__grow_params *p, const wn__grow_data *d,
@@ -229,45 +376,68 @@ wn_status wn__grow_tree(wn__grower *g, const wn__grow_params *p, const wn__grow_
     }
     wn_status st = WN_OK;
     int nleaves = 1, nnodes = 0;
+    const int nt = wn__threads(p->threads);
+    const int pair = nt > 1 && g->hb1[0] && g->hb1[1];
     leaf_state *L = g->leaves;
     memset(&L[0], 0, sizeof L[0]);
+    memset(g->ex, 0, (size_t)p->num_leaves * sizeof *g->ex);
     L[0].tot = tot;
     L[0].lo = -HUGE_VAL;
     L[0].hi = HUGE_VAL;
     L[0].parent = -1;
     L[0].best.feature = -1;
-    if (can_split(p, d, &L[0], 1)) {
+    if (splittable(p, d, &L[0])) {
         if ((st = hist_get(g, &L[0].hist)) != WN_OK)
             goto done;
         st = wn__hist_build(g->hb, d->recs, rows ? g->idx : NULL, nused, L[0].hist);
         if (st != WN_OK)
             goto done;
-        find(g, p, d, &L[0]);
+        find(g, p, d, &L[0], p->threads);
     }
     while (nleaves < p->num_leaves) {
-        int best = -1;
-        for (int l = 0; l < nleaves; l++)
-            if (L[l].best.feature >= 0 && (best < 0 || L[l].best.gain > L[best].best.gain))
-                best = l;
+        int best = best_leaf(g, nleaves, -1, 0);
         if (best < 0)
             break;
         leaf_state *s = &L[best];
-        const wn__split sp = s->best;
-        const int32_t f = sp.feature;
-        int64_t nl = partition(g, g->idx + s->begin, s->tot.n, d->fcodes + (int64_t)f * g->nrows,
-                               g->b->missing_bin[f], sp.bin, sp.default_left, p->threads);
-        if (nl != sp.left.n) {
-            st = wn__fail(WN_EINTERNAL, "grow_tree: partition sent %lld rows left, "
-                                        "histogram said %lld", (long long)nl,
-                          (long long)sp.left.n);
-            goto done;
+        expansion *x = &g->ex[best];
+        if (!x->done) {
+            /* a small split runs beside the runner-up's, if that is small
+             * too and the tree may still grow after this split */
+            int other = pair && s->tot.n <= SPEC_MAX_ROWS && nleaves + 1 < p->num_leaves
+                            ? best_leaf(g, nleaves, best, 1)
+                            : -1;
+            if (other >= 0 && L[other].tot.n > SPEC_MAX_ROWS)
+                other = -1;
+            wn__hist *h0 = NULL, *h1 = NULL;
+            if ((st = hist_get(g, &h0)) != WN_OK ||
+                (other >= 0 && (st = hist_get(g, &h1)) != WN_OK)) {
+                hist_put(g, h0);
+                goto done;
+            }
+            if (other < 0) {
+                st = expand(g, p, d, s, h0, g->hb, nt, x);
+            } else {
+                wn_status s0 = WN_OK, s1 = WN_OK;
+#pragma omp parallel sections num_threads(2)
+                {
+#pragma omp section
+                    s0 = expand(g, p, d, s, h0, g->hb1[0], 1, x);
+#pragma omp section
+                    s1 = expand(g, p, d, &L[other], h1, g->hb1[1], 1, &g->ex[other]);
+                }
+                st = s0 != WN_OK ? s0 : s1;
+            }
+            if (st != WN_OK)
+                goto done;
         }
+        /* commit: node k splits leaf `best` into leaves best and nleaves */
+        const wn__split sp = s->best;
         int32_t k = nnodes++;
         wn__node *nd = &g->nodes[k];
         memset(nd, 0, sizeof *nd);
-        nd->feature = f;
+        nd->feature = sp.feature;
         nd->bin = (uint8_t)sp.bin;
-        nd->threshold = g->b->cuts[f][sp.bin]; /* +inf past the last cut */
+        nd->threshold = g->b->cuts[sp.feature][sp.bin]; /* +inf past the last cut */
         nd->default_left = (uint8_t)sp.default_left;
         nd->gain = (float)sp.gain;
         nd->hess = (double)s->tot.h * d->hscale;
@@ -281,84 +451,32 @@ wn_status wn__grow_tree(wn__grower *g, const wn__grow_params *p, const wn__grow_
                 g->nodes[s->parent].right = k;
         }
         leaf_state *r = &L[nleaves];
-        wn__hist *ph = s->hist;
-        s->hist = NULL;
-        *r = *s;
-        s->tot = sp.left;
-        r->begin = s->begin + sp.left.n;
-        r->tot = sp.right;
-        s->depth++;
-        r->depth = s->depth;
+        *s = x->left;
+        *r = x->right;
         s->parent = r->parent = k;
         s->is_left = 1;
         r->is_left = 0;
-        s->best.feature = r->best.feature = -1;
-        int mono = p->split.monotone ? p->split.monotone[f] : 0;
-        if (mono) {
-            double mid = 0.5 * (sp.wl + sp.wr);
-            if (mono > 0) {
-                s->hi = mid < s->hi ? mid : s->hi;
-                r->lo = mid > r->lo ? mid : r->lo;
-            } else {
-                s->lo = mid > s->lo ? mid : s->lo;
-                r->hi = mid < r->hi ? mid : r->hi;
-            }
-        }
+        x->left.hist = x->right.hist = NULL;
+        expansion_drop(g, x);
+        memset(&g->ex[nleaves], 0, sizeof g->ex[nleaves]);
         nleaves++;
-        int ok_l = can_split(p, d, s, nleaves), ok_r = can_split(p, d, r, nleaves);
-        if (!ok_l && !ok_r) {
-            hist_put(g, ph);
-            continue;
-        }
-        leaf_state *small = sp.left.n <= sp.right.n ? s : r, *large = small == s ? r : s;
-        int ok_small = small == s ? ok_l : ok_r, ok_large = small == s ? ok_r : ok_l;
-        wn__hist *hs = NULL;
-        if ((st = hist_get(g, &hs)) != WN_OK) {
-            hist_put(g, ph);
-            goto done;
-        }
-        st = wn__hist_build(g->hb, d->recs, g->idx + small->begin, small->tot.n, hs);
-        if (st == WN_OK && ok_large)
-            st = wn__hist_subtract(ph, hs, ph);
-        if (st != WN_OK) {
-            hist_put(g, ph);
-            hist_put(g, hs);
-            goto done;
-        }
-        if (ok_small)
-            small->hist = hs;
-        else
-            hist_put(g, hs);
-        if (ok_large)
-            large->hist = ph;
-        else
-            hist_put(g, ph);
-        if (ok_small && ok_large && wn__threads(p->threads) > 1 &&
-            g->b->nfeat * WN__BIN_MAX_BINS >= PAR_SCAN_BINS) {
-            /* the two searches are independent: one per thread */
-            wn__grow_params p1 = *p;
-            p1.threads = 1;
-#pragma omp parallel sections num_threads(2)
-            {
-#pragma omp section
-                find(g, &p1, d, small);
-#pragma omp section
-                find(g, &p1, d, large);
-            }
-        } else {
-            if (ok_small)
-                find(g, p, d, small);
-            if (ok_large)
-                find(g, p, d, large);
+        if (nleaves == p->num_leaves) {
+            hist_put(g, s->hist);
+            hist_put(g, r->hist);
+            s->hist = r->hist = NULL;
         }
     }
+    for (int l = 0; l < nleaves; l++)
+        if (g->ex[l].done) { /* expanded beside another, never split */
+            unpartition(g, &L[l], &g->ex[l]);
+            expansion_drop(g, &g->ex[l]);
+        }
     wn__tree *t = NULL;
     if ((st = wn__tree_alloc(nleaves, &t)) != WN_OK)
         goto done;
     memcpy(t->nodes, g->nodes, (size_t)nnodes * sizeof *t->nodes);
     const wn__split_params *sp = &p->split;
     double hmin = sp->min_hess > 1e-12 ? sp->min_hess : 1e-12;
-    int nt = wn__threads(p->threads);
 #pragma omp parallel for num_threads(nt) schedule(dynamic, 1) if (nt > 1 && nused > 65536)
     for (int l = 0; l < nleaves; l++) {
         /* leaf refit: exact sums of the leaf's rows, ascending row order */
@@ -376,6 +494,8 @@ wn_status wn__grow_tree(wn__grower *g, const wn__grow_params *p, const wn__grow_
     *out = t;
 done:
     for (int l = 0; l < nleaves; l++) {
+        if (g->ex[l].done)
+            expansion_drop(g, &g->ex[l]);
         hist_put(g, L[l].hist);
         L[l].hist = NULL;
     }
