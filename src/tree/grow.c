@@ -24,10 +24,13 @@
 #define PART_BLOCK 16384 /* rows per block of the parallel partition: fixed,
                             so the result never depends on the thread count */
 
-/* Splits of leaves of at most SPEC_MAX_ROWS rows run two at a time (one per
- * thread) when two threads are available: the best leaf's and,
- * speculatively, the runner-up's (grow.h). */
+/* Splits of leaves of at most SPEC_MAX_ROWS rows run several at a time, one
+ * per thread, when threads are available: the best leaf's and,
+ * speculatively, those of up to SPEC_PER_THREAD * threads - 1 runners-up
+ * (grow.h). */
 #define SPEC_MAX_ROWS (2 * PART_BLOCK)
+#define SPEC_PER_THREAD 2
+#define SPEC_MAX_THREADS 16
 
 typedef struct leaf_state {
     int64_t begin;
@@ -52,7 +55,8 @@ typedef struct expansion {
 struct wn__grower {
     const wn__binning *b;
     wn__hist_builder *hb;
-    wn__hist_builder *hb1[2]; /* one-thread builders of the paired splits */
+    int nhb1;
+    wn__hist_builder **hb1; /* [nhb1] one-thread builders of concurrent splits */
     expansion *ex;            /* [maxl] per leaf */
     int64_t nrows;
     int maxl;
@@ -72,8 +76,9 @@ void wn__grower_free(wn__grower *g)
     for (int i = 0; i < g->npool; i++)
         wn__hist_free(g->pool[i]);
     wn__hist_builder_free(g->hb);
-    wn__hist_builder_free(g->hb1[0]);
-    wn__hist_builder_free(g->hb1[1]);
+    for (int i = 0; i < g->nhb1; i++)
+        wn__hist_builder_free(g->hb1 ? g->hb1[i] : NULL);
+    wn_free(g->hb1);
     for (int i = 0; i < g->maxl; i++) {
         wn__hist_free(g->leaves ? g->leaves[i].hist : NULL);
         if (g->ex) {
@@ -117,10 +122,15 @@ wn_status wn__grower_create(const wn__binning *b, int64_t nrows, int num_leaves,
         return wn__oom("tree grower");
     }
     wn_status st = wn__hist_builder_create(b, threads, &g->hb);
-    if (st == WN_OK && wn__threads(threads) > 1)
-        st = wn__hist_builder_create(b, 1, &g->hb1[0]);
-    if (st == WN_OK && wn__threads(threads) > 1)
-        st = wn__hist_builder_create(b, 1, &g->hb1[1]);
+    int nt = wn__threads(threads);
+    if (st == WN_OK && nt > 1) {
+        nt = nt < SPEC_MAX_THREADS ? nt : SPEC_MAX_THREADS;
+        g->hb1 = wn__calloc((size_t)nt, sizeof *g->hb1);
+        if (!g->hb1)
+            st = wn__oom("tree grower");
+        for (int i = 0; st == WN_OK && i < nt; i++, g->nhb1++)
+            st = wn__hist_builder_create(b, 1, &g->hb1[i]);
+    }
     if (st != WN_OK) {
         wn__grower_free(g);
         return st;
@@ -258,9 +268,12 @@ static wn_status expand(wn__grower *g, const wn__grow_params *p, const wn__grow_
     int64_t nl = partition(g, g->idx + s->begin, g->tmp + s->begin, s->tot.n,
                            d->fcodes + (int64_t)f * g->nrows, g->b->missing_bin[f], sp.bin,
                            sp.default_left, threads);
-    if (nl != sp.left.n)
+    if (nl != sp.left.n) {
+        x->done = 1; /* so that hs is released with x */
+        x->spare[0] = hs;
         return wn__fail(WN_EINTERNAL, "grow_tree: partition sent %lld rows left, histogram said "
                                       "%lld", (long long)nl, (long long)sp.left.n);
+    }
     leaf_state *l = &x->left, *r = &x->right;
     wn__hist *ph = s->hist;
     s->hist = NULL;
@@ -345,16 +358,22 @@ static void unpartition(wn__grower *g, const leaf_state *s, const expansion *x)
     memcpy(idx, tmp, (size_t)n * sizeof *idx);
 }
 
-/* The best splittable leaf other than `skip` that has no expansion yet
- * (highest gain, ties to the lower number), or -1. */
-static int best_leaf(const wn__grower *g, int nleaves, int skip, int unexpanded)
+/* The best splittable leaf (highest gain, ties to the lower number), or
+ * -1; with `unexpanded`, among those with no expansion yet and not in
+ * skip[0..nskip). */
+static int best_leaf(const wn__grower *g, int nleaves, const int *skip, int nskip, int unexpanded)
 {
     const leaf_state *L = g->leaves;
     int best = -1;
-    for (int l = 0; l < nleaves; l++)
-        if (l != skip && L[l].best.feature >= 0 && !(unexpanded && g->ex[l].done) &&
-            (best < 0 || L[l].best.gain > L[best].best.gain))
+    for (int l = 0; l < nleaves; l++) {
+        if (L[l].best.feature < 0 || (unexpanded && g->ex[l].done))
+            continue;
+        int skipped = 0;
+        for (int k = 0; k < nskip; k++)
+            skipped |= skip[k] == l;
+        if (!skipped && (best < 0 || L[l].best.gain > L[best].best.gain))
             best = l;
+    }
     return best;
 }
 
@@ -377,7 +396,6 @@ wn_status wn__grow_tree(wn__grower *g, const wn__grow_params *p, const wn__grow_
     wn_status st = WN_OK;
     int nleaves = 1, nnodes = 0;
     const int nt = wn__threads(p->threads);
-    const int pair = nt > 1 && g->hb1[0] && g->hb1[1];
     leaf_state *L = g->leaves;
     memset(&L[0], 0, sizeof L[0]);
     memset(g->ex, 0, (size_t)p->num_leaves * sizeof *g->ex);
@@ -395,37 +413,49 @@ wn_status wn__grow_tree(wn__grower *g, const wn__grow_params *p, const wn__grow_
         find(g, p, d, &L[0], p->threads);
     }
     while (nleaves < p->num_leaves) {
-        int best = best_leaf(g, nleaves, -1, 0);
+        int best = best_leaf(g, nleaves, NULL, 0, 0);
         if (best < 0)
             break;
         leaf_state *s = &L[best];
         expansion *x = &g->ex[best];
         if (!x->done) {
-            /* a small split runs beside the runner-up's, if that is small
-             * too and the tree may still grow after this split */
-            int other = pair && s->tot.n <= SPEC_MAX_ROWS && nleaves + 1 < p->num_leaves
-                            ? best_leaf(g, nleaves, best, 1)
-                            : -1;
-            if (other >= 0 && L[other].tot.n > SPEC_MAX_ROWS)
-                other = -1;
-            wn__hist *h0 = NULL, *h1 = NULL;
-            if ((st = hist_get(g, &h0)) != WN_OK ||
-                (other >= 0 && (st = hist_get(g, &h1)) != WN_OK)) {
-                hist_put(g, h0);
-                goto done;
-            }
-            if (other < 0) {
-                st = expand(g, p, d, s, h0, g->hb, nt, x);
-            } else {
-                wn_status s0 = WN_OK, s1 = WN_OK;
-#pragma omp parallel sections num_threads(2)
-                {
-#pragma omp section
-                    s0 = expand(g, p, d, s, h0, g->hb1[0], 1, x);
-#pragma omp section
-                    s1 = expand(g, p, d, &L[other], h1, g->hb1[1], 1, &g->ex[other]);
+            /* a small split runs beside those of the next best small leaves
+             * without an expansion, as many as the tree may still take */
+            int cand[SPEC_PER_THREAD * SPEC_MAX_THREADS], nc = 1;
+            cand[0] = best;
+            int room = p->num_leaves - nleaves - 1; /* splits after this one */
+            int maxc = SPEC_PER_THREAD * g->nhb1;
+            if (g->nhb1 > 1 && s->tot.n <= SPEC_MAX_ROWS)
+                while (nc < maxc && nc <= room) {
+                    int o = best_leaf(g, nleaves, cand, nc, 1);
+                    if (o < 0 || L[o].tot.n > SPEC_MAX_ROWS)
+                        break;
+                    cand[nc++] = o;
                 }
-                st = s0 != WN_OK ? s0 : s1;
+            wn__hist *hc[SPEC_PER_THREAD * SPEC_MAX_THREADS];
+            for (int c = 0; c < nc; c++)
+                if ((st = hist_get(g, &hc[c])) != WN_OK) {
+                    while (c-- > 0)
+                        hist_put(g, hc[c]);
+                    goto done;
+                }
+            if (nc == 1) {
+                st = expand(g, p, d, s, hc[0], g->hb, nt, x);
+            } else {
+                wn_status sc[SPEC_PER_THREAD * SPEC_MAX_THREADS];
+                int nth = nc < g->nhb1 ? nc : g->nhb1;
+#pragma omp parallel for num_threads(nth) schedule(dynamic, 1)
+                for (int c = 0; c < nc; c++) {
+#ifdef _OPENMP
+                    int t = omp_get_thread_num();
+#else
+                    int t = 0;
+#endif
+                    sc[c] = expand(g, p, d, &L[cand[c]], hc[c], g->hb1[t], 1, &g->ex[cand[c]]);
+                }
+                for (int c = 0; c < nc; c++)
+                    if (st == WN_OK)
+                        st = sc[c];
             }
             if (st != WN_OK)
                 goto done;
