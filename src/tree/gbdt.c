@@ -131,15 +131,13 @@ static wn_status eval_metric(const train_ctx *c, const float *y, const float *w,
    the exact gradients (grow.h). On the higgs-like benchmark, Q = 7, 31, 127
    and 2683 gave the same held-out AUC to 3e-4 after 200 rounds. */
 
-static inline uint64_t mix64(uint64_t z)
-{
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
+/* Scales the fitted rows' gradients into q (the maximum |g| and |h| to Q),
+ * sets recs->qmax, and, unless `defer` (all rows fitted: the root
+ * histogram build quantises them in its own pass, hist.h), quantises every
+ * fitted row into its record. */
 static void quantize(const float *grad, const float *hess, const int64_t *rows, int64_t nused,
-                     uint64_t key, int threads, wn__recs *recs, double *gscale, double *hscale)
+                     uint64_t key, int threads, int defer, wn__recs *recs, wn__quant *q,
+                     double *gscale, double *hscale)
 {
     int nt = wn__threads(threads);
     double gmax = 0.0, hmax = 0.0;
@@ -156,18 +154,22 @@ static void quantize(const float *grad, const float *hess, const int64_t *rows, 
     if (Q < 1.0)
         Q = 1.0;
     recs->qmax = (int32_t)Q;
-    double gi = gmax > 0.0 ? Q / gmax : 0.0, hi = hmax > 0.0 ? Q / hmax : 0.0;
+    q->grad = grad;
+    q->hess = hess;
+    q->Q = Q;
+    q->key = key;
+    q->gi = gmax > 0.0 ? Q / gmax : 0.0;
+    q->hi = hmax > 0.0 ? Q / hmax : 0.0;
     *gscale = gmax > 0.0 ? gmax / Q : 1.0;
     *hscale = hmax > 0.0 ? hmax / Q : 1.0;
+    if (defer)
+        return;
 #pragma omp parallel for num_threads(nt) schedule(static) if (nused > 65536 && nt > 1)
     for (int64_t i = 0; i < nused; i++) {
         int64_t r = rows ? rows[i] : i;
-        uint64_t z = mix64(key + (uint64_t)r * 0x9e3779b97f4a7c15ull);
-        double ug = (double)(uint32_t)z * 0x1.0p-32, uh = (double)(uint32_t)(z >> 32) * 0x1.0p-32;
-        double qg = floor((double)grad[r] * gi + ug), qh = floor((double)hess[r] * hi + uh);
-        qg = qg > Q ? Q : qg < -Q ? -Q : qg;
-        qh = qh > Q ? Q : qh < -Q ? -Q : qh;
-        wn__rec_set_gh(recs, r, (int32_t)qg, (int32_t)qh);
+        int32_t g, h;
+        wn__quant_row(q, r, &g, &h);
+        wn__rec_set_gh(recs, r, g, h);
     }
 }
 
@@ -306,10 +308,13 @@ wn_status wn__gbdt_train_fold(train_ctx *c, int fold, const fold_rows *fr, wn__f
             gd.rows = rows;
             gd.nused = nused;
             gd.use = perm ? use : NULL;
-            uint64_t key = mix64(p->seed ^ mix64(STREAM_QUANT | (uint64_t)fold << 8 |
+            uint64_t key = wn__mix64(p->seed ^ wn__mix64(STREAM_QUANT | (uint64_t)fold << 8 |
                                                  (uint64_t)round << 16 | (uint64_t)k << 48));
-            quantize(gd.grad, gd.hess, rows, nused, key, p->threads, &c->recs, &gd.gscale,
-                     &gd.hscale);
+            wn__quant q;
+            int defer = rows == NULL && nused == n;
+            quantize(gd.grad, gd.hess, rows, nused, key, p->threads, defer, &c->recs, &q,
+                     &gd.gscale, &gd.hscale);
+            gd.quant = defer ? &q : NULL;
             wn__tree *t = NULL;
             st = wn__grow_tree(g, &gp, &gd, &t);
             if (st != WN_OK)

@@ -385,15 +385,35 @@ wn_status wn__grow_tree(wn__grower *g, const wn__grow_params *p, const wn__grow_
         return wn__fail(WN_EINTERNAL, "grow_tree: bad arguments");
     const int64_t *rows = d->rows;
     wn__node_sums tot = {0, 0, nused};
-    for (int64_t i = 0; i < nused; i++) {
-        int64_t r = rows ? rows[i] : i;
-        int32_t gq, hq;
-        wn__rec_gh(d->recs, r, &gq, &hq);
-        g->idx[i] = r;
-        tot.g += gq;
-        tot.h += hq;
-    }
     wn_status st = WN_OK;
+    wn__hist *rh = NULL; /* the root's histogram */
+    for (int64_t i = 0; i < nused; i++)
+        g->idx[i] = rows ? rows[i] : i;
+    if (d->quant) {
+        /* the rows' (g, h) come into being in the root build: the totals
+         * are the sums over any one feature's bins */
+        if (rows || nused != d->recs->nrows)
+            return wn__fail(WN_EINTERNAL, "grow_tree: quantising root of a row subset");
+        if ((st = hist_get(g, &rh)) != WN_OK)
+            return st;
+        if ((st = wn__hist_build_quantize(g->hb, d->recs, d->quant, rh)) != WN_OK) {
+            hist_put(g, rh);
+            return st;
+        }
+        for (int64_t k = rh->offset[0]; k < rh->offset[1]; k++) {
+            int64_t bg, bh, bn;
+            wn__hist_bin(rh, k, &bg, &bh, &bn);
+            tot.g += bg;
+            tot.h += bh;
+        }
+    } else {
+        for (int64_t i = 0; i < nused; i++) {
+            int32_t gq, hq;
+            wn__rec_gh(d->recs, g->idx[i], &gq, &hq);
+            tot.g += gq;
+            tot.h += hq;
+        }
+    }
     int nleaves = 1, nnodes = 0;
     const int nt = wn__threads(p->threads);
     leaf_state *L = g->leaves;
@@ -405,13 +425,18 @@ wn_status wn__grow_tree(wn__grower *g, const wn__grow_params *p, const wn__grow_
     L[0].parent = -1;
     L[0].best.feature = -1;
     if (splittable(p, d, &L[0])) {
-        if ((st = hist_get(g, &L[0].hist)) != WN_OK)
-            goto done;
-        st = wn__hist_build(g->hb, d->recs, rows ? g->idx : NULL, nused, L[0].hist);
-        if (st != WN_OK)
-            goto done;
+        L[0].hist = rh;
+        rh = NULL;
+        if (!L[0].hist) {
+            if ((st = hist_get(g, &L[0].hist)) != WN_OK)
+                goto done;
+            st = wn__hist_build(g->hb, d->recs, rows ? g->idx : NULL, nused, L[0].hist);
+            if (st != WN_OK)
+                goto done;
+        }
         find(g, p, d, &L[0], p->threads);
     }
+    hist_put(g, rh);
     while (nleaves < p->num_leaves) {
         int best = best_leaf(g, nleaves, NULL, 0, 0);
         if (best < 0)

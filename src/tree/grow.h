@@ -46,8 +46,11 @@ void wn__grower_free(wn__grower *g);
 
 /* What one tree is grown on. */
 typedef struct wn__grow_data {
-    const wn__recs *recs;  /* row records of all nrows rows: quantised (g, h)
+    wn__recs *recs;        /* row records of all nrows rows: quantised (g, h)
                               and codes (hist.h)                            */
+    const wn__quant *quant; /* non-NULL when every row is fitted and the
+                              rows' (g, h) are not yet in the records: the
+                              root histogram build quantises them (hist.h) */
     const uint8_t *fcodes; /* the codes feature-major, fcodes[f*nrows+r]:
                               the partition reads one feature of scattered
                               rows, and one feature's codes fit in L2       */

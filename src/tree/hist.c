@@ -189,20 +189,30 @@ static int same_shape(const wn__hist *a, const wn__hist *c)
 /* ---- build ---------------------------------------------------------------- */
 
 /* Adds the PACKED3 words of rows [a, e) of the node (e - a <= WN__P3_MAX_ROWS
- * plus what acc already holds) into acc. */
+ * plus what acc already holds) into acc. With q (rows == NULL), each row's
+ * (g, h) is quantised first and stored in its record. */
 static void sum_rows(const wn__recs *rc, const int64_t *off, const int64_t *rows, int64_t a,
-                     int64_t e, uint64_t *acc)
+                     int64_t e, const wn__quant *q, uint64_t *acc)
 {
-    const uint8_t *data = rc->data;
+    uint8_t *data = rc->data;
     const int64_t stride = rc->stride, nf = rc->nfeat;
     for (int64_t i = a; i < e; i++) {
         int64_t r = rows ? rows[i] : i;
         if (rows && i + PREFETCH < e)
             WN__PREFETCH(data + rows[i + PREFETCH] * stride);
-        const uint8_t *p = data + r * stride;
-        uint32_t w;
-        memcpy(&w, p, sizeof w);
-        const uint64_t v = wn__p3_row((int16_t)(uint16_t)(w >> 16), (int16_t)(uint16_t)w);
+        uint8_t *p = data + r * stride;
+        uint64_t v;
+        if (q) {
+            int32_t g, h;
+            wn__quant_row(q, r, &g, &h);
+            uint32_t w = ((uint32_t)(uint16_t)(int16_t)g << 16) | (uint32_t)(uint16_t)(int16_t)h;
+            memcpy(p, &w, sizeof w);
+            v = wn__p3_row(g, h);
+        } else {
+            uint32_t w;
+            memcpy(&w, p, sizeof w);
+            v = wn__p3_row((int16_t)(uint16_t)(w >> 16), (int16_t)(uint16_t)w);
+        }
         const uint8_t *c = p + 4;
         int64_t f = 0;
         for (; f + 4 <= nf; f += 4) {
@@ -218,19 +228,27 @@ static void sum_rows(const wn__recs *rc, const int64_t *off, const int64_t *rows
     }
 }
 
-/* Adds rows [a, e) directly into a WIDE (gh, n): any (g, h) within int16. */
+/* Adds rows [a, e) directly into a WIDE (gh, n): any (g, h) within int16.
+ * With q, as sum_rows. */
 static void sum_rows_wide(const wn__recs *rc, const int64_t *off, const int64_t *rows, int64_t a,
-                          int64_t e, uint64_t *gh, uint32_t *n)
+                          int64_t e, const wn__quant *q, uint64_t *gh, uint32_t *n)
 {
-    const uint8_t *data = rc->data;
+    uint8_t *data = rc->data;
     const int64_t stride = rc->stride, nf = rc->nfeat;
     for (int64_t i = a; i < e; i++) {
         int64_t r = rows ? rows[i] : i;
         if (rows && i + PREFETCH < e)
             WN__PREFETCH(data + rows[i + PREFETCH] * stride);
-        const uint8_t *p = data + r * stride;
+        uint8_t *p = data + r * stride;
         uint32_t w;
-        memcpy(&w, p, sizeof w);
+        if (q) {
+            int32_t qg, qh;
+            wn__quant_row(q, r, &qg, &qh);
+            w = ((uint32_t)(uint16_t)(int16_t)qg << 16) | (uint32_t)(uint16_t)(int16_t)qh;
+            memcpy(p, &w, sizeof w);
+        } else {
+            memcpy(&w, p, sizeof w);
+        }
         const uint64_t v = wn__gh_pack((int16_t)(uint16_t)(w >> 16), (int16_t)(uint16_t)w);
         const uint8_t *c = p + 4;
         for (int64_t f = 0; f < nf; f++) {
@@ -260,26 +278,26 @@ static void flush_p3(uint64_t *p3, int64_t nb, uint64_t *gh, uint32_t *n)
  * scratch in chunks of WN__P3_MAX_ROWS rows, or WIDE directly (fine
  * quantisation). */
 static void build_range(const wn__recs *rc, const int64_t *off, const int64_t *rows, int64_t a,
-                        int64_t e, int wide, uint64_t *p3, int64_t nb, uint64_t *gh,
-                        uint32_t *n)
+                        int64_t e, const wn__quant *q, int wide, uint64_t *p3, int64_t nb,
+                        uint64_t *gh, uint32_t *n)
 {
     if (!wide) {
-        sum_rows(rc, off, rows, a, e, gh);
+        sum_rows(rc, off, rows, a, e, q, gh);
         return;
     }
     if (rc->qmax > WN__Q_MAX) {
-        sum_rows_wide(rc, off, rows, a, e, gh, n);
+        sum_rows_wide(rc, off, rows, a, e, q, gh, n);
         return;
     }
     for (int64_t c = a; c < e; c += WN__P3_MAX_ROWS) {
         int64_t ce = e - c > WN__P3_MAX_ROWS ? c + WN__P3_MAX_ROWS : e;
-        sum_rows(rc, off, rows, c, ce, p3);
+        sum_rows(rc, off, rows, c, ce, q, p3);
         flush_p3(p3, nb, gh, n);
     }
 }
 
-wn_status wn__hist_build(wn__hist_builder *hb, const wn__recs *recs, const int64_t *rows,
-                         int64_t nnode, wn__hist *out)
+static wn_status build(wn__hist_builder *hb, const wn__recs *recs, const int64_t *rows,
+                       int64_t nnode, const wn__quant *q, wn__hist *out)
 {
     if (!hb || !out)
         return wn__fail(WN_EINVAL, "hist_build: %s is NULL", hb ? "out" : "builder");
@@ -312,7 +330,7 @@ wn_status wn__hist_build(wn__hist_builder *hb, const wn__recs *recs, const int64
         nt = 1;
     }
     if (nt == 1) {
-        build_range(recs, out->offset, rows, 0, nnode, wide, hb->p3, nb, out->gh, out->n);
+        build_range(recs, out->offset, rows, 0, nnode, q, wide, hb->p3, nb, out->gh, out->n);
         return WN_OK;
     }
     int used = nt;
@@ -333,7 +351,7 @@ wn_status wn__hist_build(wn__hist_builder *hb, const wn__recs *recs, const int64
                 memset(pn, 0, (size_t)nb * sizeof *pn);
         }
         int64_t a = nnode * t / tn, e = nnode * (t + 1) / tn;
-        build_range(recs, out->offset, rows, a, e, wide, hb->p3 + (size_t)t * (size_t)nb, nb,
+        build_range(recs, out->offset, rows, a, e, q, wide, hb->p3 + (size_t)t * (size_t)nb, nb,
                     pg, pn);
     }
     for (int u = 1; u < used; u++) {
@@ -346,6 +364,23 @@ wn_status wn__hist_build(wn__hist_builder *hb, const wn__recs *recs, const int64
                 out->n[k] += pn[k];
     }
     return WN_OK;
+}
+
+wn_status wn__hist_build(wn__hist_builder *hb, const wn__recs *recs, const int64_t *rows,
+                         int64_t nnode, wn__hist *out)
+{
+    return build(hb, recs, rows, nnode, NULL, out);
+}
+
+wn_status wn__hist_build_quantize(wn__hist_builder *hb, wn__recs *recs, const wn__quant *q,
+                                  wn__hist *out)
+{
+    if (!recs || !q || !q->grad || !q->hess)
+        return wn__fail(WN_EINVAL, "hist_build_quantize: %s is NULL", !recs ? "records" : "q");
+    if (!(q->Q >= 1.0) || q->Q > (double)recs->qmax)
+        return wn__fail(WN_EINVAL, "hist_build_quantize: Q = %g outside 1..qmax = %d", q->Q,
+                        (int)recs->qmax);
+    return build(hb, recs, NULL, recs->nrows, q, out);
 }
 
 /* ---- subtraction ---------------------------------------------------------- */

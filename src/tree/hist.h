@@ -52,6 +52,7 @@
 #include "core.h"
 #include "bin.h"
 
+#include <math.h>
 #include <string.h>
 
 #define WN__Q_MAX 127          /* largest |g_q|, |h_q| of one row for PACKED3 */
@@ -153,6 +154,36 @@ static inline void wn__rec_gh(const wn__recs *r, int64_t row, int32_t *g, int32_
     *h = (int16_t)(uint16_t)(w & 0xffffu);
 }
 
+/* ---- quantisation of one row ------------------------------------------- */
+
+/* The trainer's stochastic rounding (gbdt.c has the reasons): row r's
+ * gradient and hessian scaled by gi, hi and rounded down after adding a
+ * uniform in [0, 1) from a hash of (key, r), clamped to [-Q, Q]. */
+typedef struct wn__quant {
+    const float *grad, *hess; /* [nrows] */
+    double gi, hi, Q;
+    uint64_t key;
+} wn__quant;
+
+static inline uint64_t wn__mix64(uint64_t z)
+{
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+static inline void wn__quant_row(const wn__quant *q, int64_t r, int32_t *g, int32_t *h)
+{
+    uint64_t z = wn__mix64(q->key + (uint64_t)r * 0x9e3779b97f4a7c15ull);
+    double ug = (double)(uint32_t)z * 0x1.0p-32, uh = (double)(uint32_t)(z >> 32) * 0x1.0p-32;
+    double qg = floor((double)q->grad[r] * q->gi + ug), qh = floor((double)q->hess[r] * q->hi + uh);
+    const double Q = q->Q;
+    qg = qg > Q ? Q : qg < -Q ? -Q : qg;
+    qh = qh > Q ? Q : qh < -Q ? -Q : qh;
+    *g = (int32_t)qg;
+    *h = (int32_t)qh;
+}
+
 /* ---- histograms --------------------------------------------------------- */
 
 /* A zeroed WIDE histogram shaped by b (one allocation). Released with
@@ -182,6 +213,16 @@ void wn__hist_builder_free(wn__hist_builder *hb);
  * qmax outside 1..WN__Q_FINE). */
 wn_status wn__hist_build(wn__hist_builder *hb, const wn__recs *recs, const int64_t *rows,
                          int64_t nnode, wn__hist *out);
+
+/* The root of a tree fitted on ALL rows of recs, with the quantisation
+ * fused in: each row's (g, h) is quantised by q, stored in its record and
+ * added, in the one pass that reads the record (the separate quantisation
+ * pass wrote every record's cache line only for the root build to read it
+ * back). recs->qmax must be >= q->Q. Same result as quantising every row
+ * and then wn__hist_build(hb, recs, NULL, recs->nrows, out). Errors: as
+ * wn__hist_build. */
+wn_status wn__hist_build_quantize(wn__hist_builder *hb, wn__recs *recs, const wn__quant *q,
+                                  wn__hist *out);
 
 /* sibling = parent - child, exactly; sibling may be parent or child. The
  * result is WIDE if the parent is, else PACKED3. Errors: WN_EINVAL (NULL

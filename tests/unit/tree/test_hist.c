@@ -619,6 +619,71 @@ static void test_fine(void **state)
     fixture_free(&x);
 }
 
+/* The root build with the quantisation fused in: the same records and the
+ * same histogram as quantising every row first and then building, in both
+ * formats and at 1 and 2 threads; bad arguments refused. */
+static void test_build_quantize(void **state)
+{
+    (void)state;
+    const int64_t sizes[] = {3000, 70000};
+    for (int s = 0; s < 2; s++) {
+        fixture x;
+        fixture_make(&x, sizes[s], 1);
+        float *grad = malloc((size_t)x.n * sizeof *grad), *hess = malloc((size_t)x.n * sizeof *hess);
+        assert_non_null(grad);
+        assert_non_null(hess);
+        wn_rng r = wn_rng_make(31, (uint64_t)s);
+        for (int64_t i = 0; i < x.n; i++) {
+            grad[i] = (float)(2.0 * wn_rng_uniform(&r) - 1.0);
+            hess[i] = (float)(0.25 * wn_rng_uniform(&r));
+        }
+        grad[7] = 1.0f; /* the maxima scale to exactly Q */
+        hess[9] = 0.25f;
+        wn__quant q = {grad, hess, WN__Q_MAX / 1.0, WN__Q_MAX / 0.25, WN__Q_MAX, 0x1234567ull};
+        for (int64_t i = 0; i < x.n; i++) { /* the reference: quantise, then build */
+            int32_t g, h;
+            wn__quant_row(&q, i, &g, &h);
+            assert_true(g >= -WN__Q_MAX && g <= WN__Q_MAX && h >= 0 && h <= WN__Q_MAX);
+            x.g[i] = g;
+            x.h[i] = h;
+            wn__rec_set_gh(&x.rc, i, g, h);
+        }
+        assert_int_equal(x.g[7], WN__Q_MAX);
+        size_t bytes = (size_t)(x.n * x.rc.stride);
+        uint8_t *want = malloc(bytes);
+        assert_non_null(want);
+        memcpy(want, x.rc.data, bytes);
+        ref_hist ref;
+        ref_init(&ref, x.b);
+        ref_build(&x, NULL, x.n, &ref);
+        for (int t = 1; t <= 2; t++) {
+            wn__hist_builder *hb = builder_new(x.b, t);
+            wn__hist *h = hist_new(x.b);
+            for (int64_t i = 0; i < x.n; i++) /* forget the (g, h) */
+                wn__rec_set_gh(&x.rc, i, 0, 0);
+            WN_OK_OR_FAIL(wn__hist_build_quantize(hb, &x.rc, &q, h));
+            assert_matches_ref(h, &ref, x.n, "fused quantisation");
+            assert_memory_equal(x.rc.data, want, bytes);
+            wn__quant bad = q;
+            bad.Q = WN__Q_MAX + 1.0;
+            WN_EXPECT_ERR(wn__hist_build_quantize(hb, &x.rc, &bad, h), WN_EINVAL, "qmax");
+            bad.Q = 0.5;
+            WN_EXPECT_ERR(wn__hist_build_quantize(hb, &x.rc, &bad, h), WN_EINVAL, "Q");
+            bad = q;
+            bad.grad = NULL;
+            WN_EXPECT_ERR(wn__hist_build_quantize(hb, &x.rc, &bad, h), WN_EINVAL, "NULL");
+            WN_EXPECT_ERR(wn__hist_build_quantize(hb, NULL, &q, h), WN_EINVAL, "NULL");
+            wn__hist_free(h);
+            wn__hist_builder_free(hb);
+        }
+        free(want);
+        free(grad);
+        free(hess);
+        ref_free(&ref);
+        fixture_free(&x);
+    }
+}
+
 static void test_pack(void **state)
 {
     (void)state;
@@ -852,6 +917,7 @@ int main(void)
         cmocka_unit_test(test_threads),
         cmocka_unit_test(test_subtract),
         cmocka_unit_test(test_fine),
+        cmocka_unit_test(test_build_quantize),
         cmocka_unit_test(test_pack),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_alloc_failures),
