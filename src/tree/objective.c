@@ -384,12 +384,13 @@ wn_status wn__objective_init(const wn__objective *o, const float *y, const float
 /* ---- gradients ----------------------------------------------------------------- */
 
 /* P(y = 1) = 1/(1+exp(-f)) without overflow: exp of a non-positive number. */
+/* Branch-free (the sign of the scores is a coin flip per row): the same
+ * two formulas, choosing the numerator. */
 static inline double sigmoid(double f)
 {
-    if (f >= 0.0)
-        return 1.0 / (1.0 + exp(-f));
-    double e = exp(f);
-    return e / (1.0 + e);
+    double e = exp(-fabs(f));
+    double num = f >= 0.0 ? 1.0 : e;
+    return num / (1.0 + e);
 }
 
 static inline double sign_of(double r)
