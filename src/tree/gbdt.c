@@ -324,7 +324,7 @@ wn_status wn__gbdt_train_fold(train_ctx *c, int fold, const fold_rows *fr, wn__f
             if (p->objective == WN_OBJ_L1) {
                 /* leaves: weighted medians of the residuals y - F */
                 for (int32_t l = 0; l < t->nleaves; l++) {
-                    const int64_t *lr;
+                    const wn__rowid *lr;
                     int64_t ln;
                     wn__grower_leaf_rows(g, l, &lr, &ln);
                     for (int64_t i = 0; i < ln; i++) {
@@ -338,7 +338,7 @@ wn_status wn__gbdt_train_fold(train_ctx *c, int fold, const fold_rows *fr, wn__f
                 int nt = wn__threads(p->threads);
 #pragma omp parallel for num_threads(nt) schedule(dynamic, 1) if (nt > 1 && n > 65536)
                 for (int32_t l = 0; l < t->nleaves; l++) {
-                    const int64_t *lr;
+                    const wn__rowid *lr;
                     int64_t ln;
                     wn__grower_leaf_rows(g, l, &lr, &ln);
                     double v = t->leaf_value[l];

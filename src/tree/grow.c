@@ -60,8 +60,8 @@ struct wn__grower {
     expansion *ex;            /* [maxl] per leaf */
     int64_t nrows;
     int maxl;
-    int64_t *idx;
-    int64_t *tmp;
+    wn__rowid *idx;
+    wn__rowid *tmp;
     int64_t *blk; /* per-block left counts and offsets of the parallel partition */
     leaf_state *leaves;
     wn__node *nodes;
@@ -158,7 +158,7 @@ static void hist_put(wn__grower *g, wn__hist *h)
         wn__hist_free(h);
 }
 
-void wn__grower_leaf_rows(const wn__grower *g, int32_t l, const int64_t **rows, int64_t *n)
+void wn__grower_leaf_rows(const wn__grower *g, int32_t l, const wn__rowid **rows, int64_t *n)
 {
     *rows = g->idx + g->leaves[l].begin;
     *n = g->leaves[l].tot.n;
@@ -183,7 +183,7 @@ static inline int goes_left(const uint8_t *cf, int64_t r, int miss, int bin, int
  * once) (lefts from the front, rights from the back, both slots written
  * and one pointer moved: no branch to mispredict); the blocks' lefts and
  * rights are then copied to their places. */
-static int64_t partition(wn__grower *g, int64_t *idx, int64_t *tmp, int64_t n, const uint8_t *cf,
+static int64_t partition(wn__grower *g, wn__rowid *idx, wn__rowid *tmp, int64_t n, const uint8_t *cf,
                          int miss, int bin, int dl, int threads)
 {
     int64_t nb = (n + PART_BLOCK - 1) / PART_BLOCK;
@@ -191,7 +191,7 @@ static int64_t partition(wn__grower *g, int64_t *idx, int64_t *tmp, int64_t n, c
     if (nb < 2 || nt < 2) {
         int64_t nl = 0, nr = 0;
         for (int64_t i = 0; i < n; i++) {
-            int64_t r = idx[i];
+            wn__rowid r = idx[i];
             if (i + PREFETCH < n)
                 WN__PREFETCH(cf + idx[i + PREFETCH]);
             int left = goes_left(cf, r, miss, bin, dl);
@@ -209,7 +209,7 @@ static int64_t partition(wn__grower *g, int64_t *idx, int64_t *tmp, int64_t n, c
         int64_t a = k * PART_BLOCK, e = a + PART_BLOCK < n ? a + PART_BLOCK : n;
         int64_t l = a, r = e - 1; /* l <= r + 1 throughout: writes stay in [a, e) */
         for (int64_t i = a; i < e; i++) {
-            int64_t row = idx[i];
+            wn__rowid row = idx[i];
             if (i + PREFETCH < e)
                 WN__PREFETCH(cf + idx[i + PREFETCH]);
             int left = goes_left(cf, row, miss, bin, dl);
@@ -229,7 +229,7 @@ static int64_t partition(wn__grower *g, int64_t *idx, int64_t *tmp, int64_t n, c
     for (int64_t k = 0; k < nb; k++) {
         int64_t a = k * PART_BLOCK, e = a + PART_BLOCK < n ? a + PART_BLOCK : n, c = cnt[k];
         memcpy(idx + off[k], tmp + a, (size_t)c * sizeof *idx);
-        int64_t *dst = idx + nl + (a - off[k]); /* the rights, back in order */
+        wn__rowid *dst = idx + nl + (a - off[k]); /* the rights, back in order */
         for (int64_t i = e - 1; i >= a + c; i--)
             *dst++ = tmp[i];
     }
@@ -347,7 +347,7 @@ static void expansion_drop(wn__grower *g, expansion *x)
  * ascending runs back into one (the refit sums in ascending row order). */
 static void unpartition(wn__grower *g, const leaf_state *s, const expansion *x)
 {
-    int64_t *idx = g->idx + s->begin, *tmp = g->tmp + s->begin;
+    wn__rowid *idx = g->idx + s->begin, *tmp = g->tmp + s->begin;
     int64_t n = s->tot.n, nl = x->left.tot.n, i = 0, j = nl, k = 0;
     while (i < nl && j < n)
         tmp[k++] = idx[i] < idx[j] ? idx[i++] : idx[j++];
@@ -388,7 +388,7 @@ wn_status wn__grow_tree(wn__grower *g, const wn__grow_params *p, const wn__grow_
     wn_status st = WN_OK;
     wn__hist *rh = NULL; /* the root's histogram */
     for (int64_t i = 0; i < nused; i++)
-        g->idx[i] = rows ? rows[i] : i;
+        g->idx[i] = (wn__rowid)(rows ? rows[i] : i);
     if (d->quant) {
         /* the rows' (g, h) come into being in the root build: the totals
          * are the sums over any one feature's bins */
@@ -535,7 +535,7 @@ wn_status wn__grow_tree(wn__grower *g, const wn__grow_params *p, const wn__grow_
 #pragma omp parallel for num_threads(nt) schedule(dynamic, 1) if (nt > 1 && nused > 65536)
     for (int l = 0; l < nleaves; l++) {
         /* leaf refit: exact sums of the leaf's rows, ascending row order */
-        const int64_t *lr = g->idx + L[l].begin;
+        const wn__rowid *lr = g->idx + L[l].begin;
         double G = 0.0, H = 0.0;
         for (int64_t i = 0; i < L[l].tot.n; i++) {
             G += (double)d->grad[lr[i]];

@@ -73,6 +73,6 @@ wn_status wn__grow_tree(wn__grower *g, const wn__grow_params *p, const wn__grow_
                         wn__tree **out);
 
 /* Rows of leaf l of the last grown tree (ascending). */
-void wn__grower_leaf_rows(const wn__grower *g, int32_t l, const int64_t **rows, int64_t *n);
+void wn__grower_leaf_rows(const wn__grower *g, int32_t l, const wn__rowid **rows, int64_t *n);
 
 #endif

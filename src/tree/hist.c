@@ -191,7 +191,7 @@ static int same_shape(const wn__hist *a, const wn__hist *c)
 /* Adds the PACKED3 words of rows [a, e) of the node (e - a <= WN__P3_MAX_ROWS
  * plus what acc already holds) into acc. With q (rows == NULL), each row's
  * (g, h) is quantised first and stored in its record. */
-static void sum_rows(const wn__recs *rc, const int64_t *off, const int64_t *rows, int64_t a,
+static void sum_rows(const wn__recs *rc, const int64_t *off, const wn__rowid *rows, int64_t a,
                      int64_t e, const wn__quant *q, uint64_t *acc)
 {
     uint8_t *data = rc->data;
@@ -230,7 +230,7 @@ static void sum_rows(const wn__recs *rc, const int64_t *off, const int64_t *rows
 
 /* Adds rows [a, e) directly into a WIDE (gh, n): any (g, h) within int16.
  * With q, as sum_rows. */
-static void sum_rows_wide(const wn__recs *rc, const int64_t *off, const int64_t *rows, int64_t a,
+static void sum_rows_wide(const wn__recs *rc, const int64_t *off, const wn__rowid *rows, int64_t a,
                           int64_t e, const wn__quant *q, uint64_t *gh, uint32_t *n)
 {
     uint8_t *data = rc->data;
@@ -277,7 +277,7 @@ static void flush_p3(uint64_t *p3, int64_t nb, uint64_t *gh, uint32_t *n)
 /* Rows [a, e) into a zeroed partial: PACKED3 directly, or WIDE through the
  * scratch in chunks of WN__P3_MAX_ROWS rows, or WIDE directly (fine
  * quantisation). */
-static void build_range(const wn__recs *rc, const int64_t *off, const int64_t *rows, int64_t a,
+static void build_range(const wn__recs *rc, const int64_t *off, const wn__rowid *rows, int64_t a,
                         int64_t e, const wn__quant *q, int wide, uint64_t *p3, int64_t nb,
                         uint64_t *gh, uint32_t *n)
 {
@@ -296,7 +296,7 @@ static void build_range(const wn__recs *rc, const int64_t *off, const int64_t *r
     }
 }
 
-static wn_status build(wn__hist_builder *hb, const wn__recs *recs, const int64_t *rows,
+static wn_status build(wn__hist_builder *hb, const wn__recs *recs, const wn__rowid *rows,
                        int64_t nnode, const wn__quant *q, wn__hist *out)
 {
     if (!hb || !out)
@@ -366,7 +366,7 @@ static wn_status build(wn__hist_builder *hb, const wn__recs *recs, const int64_t
     return WN_OK;
 }
 
-wn_status wn__hist_build(wn__hist_builder *hb, const wn__recs *recs, const int64_t *rows,
+wn_status wn__hist_build(wn__hist_builder *hb, const wn__recs *recs, const wn__rowid *rows,
                          int64_t nnode, wn__hist *out)
 {
     return build(hb, recs, rows, nnode, NULL, out);

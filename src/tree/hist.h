@@ -61,6 +61,11 @@
 
 enum { WN__HIST_WIDE = 0, WN__HIST_PACKED3 = 1 };
 
+/* A row of the training table in the trainer's row lists: 32 bits (the
+ * trainer takes at most 2^30 rows), half the memory traffic of the row
+ * partition and of the gathers. */
+typedef int32_t wn__rowid;
+
 typedef struct wn__hist {
     int64_t nfeat;
     int64_t nbins_total; /* offset[nfeat]                                  */
@@ -211,7 +216,7 @@ void wn__hist_builder_free(wn__hist_builder *hb);
  * The result does not depend on the thread count (integer sums). Errors:
  * WN_EINVAL (NULL arguments while nnode > 0, shapes differ, nnode < 0,
  * qmax outside 1..WN__Q_FINE). */
-wn_status wn__hist_build(wn__hist_builder *hb, const wn__recs *recs, const int64_t *rows,
+wn_status wn__hist_build(wn__hist_builder *hb, const wn__recs *recs, const wn__rowid *rows,
                          int64_t nnode, wn__hist *out);
 
 /* The root of a tree fitted on ALL rows of recs, with the quantisation

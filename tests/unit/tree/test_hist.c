@@ -132,7 +132,7 @@ static void ref_free(ref_hist *rf)
     free(rf->n);
 }
 
-static void ref_build(const fixture *x, const int64_t *rows, int64_t nnode, ref_hist *rf)
+static void ref_build(const fixture *x, const wn__rowid *rows, int64_t nnode, ref_hist *rf)
 {
     memset(rf->g, 0, (size_t)rf->nb * sizeof *rf->g);
     memset(rf->h, 0, (size_t)rf->nb * sizeof *rf->h);
@@ -211,14 +211,15 @@ static void assert_hist_zero(const wn__hist *h)
 }
 
 /* m distinct rows of 0..n-1 in random order (m <= n). */
-static int64_t *random_rows(wn_rng *r, int64_t n, int64_t m)
+static wn__rowid *random_rows(wn_rng *r, int64_t n, int64_t m)
 {
-    int64_t *all = malloc((size_t)(n > 0 ? n : 1) * sizeof *all);
+    wn__rowid *all = malloc((size_t)(n > 0 ? n : 1) * sizeof *all);
     assert_non_null(all);
     for (int64_t i = 0; i < n; i++)
-        all[i] = i;
+        all[i] = (wn__rowid)i;
     for (int64_t i = 0; i < m; i++) { /* partial Fisher-Yates */
-        int64_t j = i + (int64_t)wn_rng_below(r, (uint64_t)(n - i)), tmp = all[i];
+        int64_t j = i + (int64_t)wn_rng_below(r, (uint64_t)(n - i));
+        wn__rowid tmp = all[i];
         all[i] = all[j];
         all[j] = tmp;
     }
@@ -325,10 +326,10 @@ static void test_reference_root(void **state)
         WN_OK_OR_FAIL(wn__hist_build(hb, &x.rc, NULL, x.n, h));
         assert_matches_ref(h, &ref, x.n, "root vs reference");
         /* an explicit identity row list gives the same bits as rows == NULL */
-        int64_t *id = malloc((size_t)x.n * sizeof *id);
+        wn__rowid *id = malloc((size_t)x.n * sizeof *id);
         assert_non_null(id);
         for (int64_t i = 0; i < x.n; i++)
-            id[i] = i;
+            id[i] = (wn__rowid)i;
         WN_OK_OR_FAIL(wn__hist_build(hb, &x.rc, id, x.n, h));
         assert_matches_ref(h, &ref, x.n, "identity rows vs reference");
         /* every feature counts every row once and sums to the node's totals */
@@ -395,7 +396,7 @@ static void test_subsets_tiny_empty(void **state)
                              131071, 139999};
     for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
         int64_t m = sizes[s];
-        int64_t *rows = random_rows(&r, x.n, m);
+        wn__rowid *rows = random_rows(&r, x.n, m);
         ref_build(&x, rows, m, &ref);
         char what[64];
         snprintf(what, sizeof what, "subset of %lld rows, 1 thread", (long long)m);
@@ -407,7 +408,7 @@ static void test_subsets_tiny_empty(void **state)
         free(rows);
     }
     /* one row: its word sits in exactly the bins of its codes */
-    int64_t one = 5;
+    wn__rowid one = 5;
     WN_OK_OR_FAIL(wn__hist_build(hb2, &x.rc, &one, 1, h));
     for (int64_t f = 0; f < x.nf; f++)
         for (int64_t k = 0; k < x.b->nbins[f]; k++) {
@@ -415,7 +416,8 @@ static void test_subsets_tiny_empty(void **state)
             assert_true(h->gh[h->offset[f] + k] == (hit ? wn__p3_row(x.g[one], x.h[one]) : 0));
         }
     /* the same row twice counts twice */
-    int64_t two[2] = {5, 5}, g, hh, n;
+    wn__rowid two[2] = {5, 5};
+    int64_t g, hh, n;
     WN_OK_OR_FAIL(wn__hist_build(hb1, &x.rc, two, 2, h));
     wn__hist_bin(h, code_of(&x, 5, 0), &g, &hh, &n);
     assert_int_equal(n, 2);
@@ -452,7 +454,7 @@ static void test_threads(void **state)
     const int64_t sizes[] = {-1, 50001, 8192, 10000, 12289, 20011, 65535, 70001, 131072};
     for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
         int64_t m = sizes[s] < 0 ? x.n : sizes[s];
-        int64_t *rows = sizes[s] < 0 ? NULL : random_rows(&r, x.n, m);
+        wn__rowid *rows = sizes[s] < 0 ? NULL : random_rows(&r, x.n, m);
         ref_build(&x, rows, m, &ref);
         for (int t = 0; t < 4; t++) {
             char what[80];
@@ -477,22 +479,23 @@ static void test_threads(void **state)
 static void subtract_case(const fixture *x, wn_rng *r, int64_t skip, int64_t fs, int cut)
 {
     int64_t np = 0, nl = 0, nr = 0;
-    int64_t *par = malloc((size_t)x->n * sizeof *par),
-            *left = malloc((size_t)x->n * sizeof *left),
-            *right = malloc((size_t)x->n * sizeof *right);
+    wn__rowid *par = malloc((size_t)x->n * sizeof *par),
+              *left = malloc((size_t)x->n * sizeof *left),
+              *right = malloc((size_t)x->n * sizeof *right);
     assert_non_null(par);
     assert_non_null(left);
     assert_non_null(right);
     for (int64_t i = 0; i < x->n; i++)
         if (i % skip != 0)
-            par[np++] = i;
+            par[np++] = (wn__rowid)i;
     for (int64_t i = np - 1; i > 0; i--) {
-        int64_t j = (int64_t)wn_rng_below(r, (uint64_t)i + 1), tmp = par[i];
+        int64_t j = (int64_t)wn_rng_below(r, (uint64_t)i + 1);
+        wn__rowid tmp = par[i];
         par[i] = par[j];
         par[j] = tmp;
     }
     for (int64_t i = 0; i < np; i++) {
-        int64_t row = par[i];
+        wn__rowid row = par[i];
         if (code_of(x, row, fs) <= cut)
             left[nl++] = row;
         else
@@ -589,7 +592,7 @@ static void test_fine(void **state)
     const int64_t sizes[] = {1, 7, 1000, 8192, 30001, 65535};
     for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
         int64_t m = sizes[s];
-        int64_t *rows = random_rows(&r, x.n, m);
+        wn__rowid *rows = random_rows(&r, x.n, m);
         ref_build(&x, rows, m, &ref);
         WN_OK_OR_FAIL(wn__hist_build(hb1, &x.rc, rows, m, h));
         assert_matches_ref(h, &ref, m, "fine, 1 thread");
@@ -598,7 +601,7 @@ static void test_fine(void **state)
         free(rows);
     }
     /* subtraction stays exact: root - first half = second half */
-    int64_t *rows = random_rows(&r, x.n, x.n);
+    wn__rowid *rows = random_rows(&r, x.n, x.n);
     WN_OK_OR_FAIL(wn__hist_build(hb2, &x.rc, NULL, x.n, h));
     WN_OK_OR_FAIL(wn__hist_build(hb2, &x.rc, rows, x.n / 2, hc));
     WN_OK_OR_FAIL(wn__hist_subtract(h, hc, hs));
@@ -855,7 +858,7 @@ static void test_alloc_failures(void **state)
     (void)state;
     fixture x;
     fixture_make(&x, 70000, 1);
-    int64_t rows[4] = {9, 2, 19999, 0};
+    wn__rowid rows[4] = {9, 2, 19999, 0};
     ref_hist ref;
     ref_init(&ref, x.b);
     ref_build(&x, NULL, x.n, &ref);
