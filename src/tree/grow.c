@@ -10,7 +10,7 @@
 
 /* Rows of a deep node are scattered over the table: their codes are fetched
  * PREFETCH rows ahead of use. */
-#define PREFETCH 16
+#define PREFETCH 64
 #if defined(__GNUC__) || defined(__clang__)
 #define WN__PREFETCH(p) __builtin_prefetch(p)
 #else

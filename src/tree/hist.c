@@ -27,7 +27,7 @@
 
 #define NCODES 256
 #define PAR_MIN_ROWS 8192
-#define PREFETCH 16
+#define PREFETCH 32
 #if defined(__GNUC__) || defined(__clang__)
 #define WN__PREFETCH(p) __builtin_prefetch(p)
 #else
