@@ -308,6 +308,11 @@ wn_status wn__gbdt_train_fold(train_ctx *c, int fold, const fold_rows *fr, wn__f
             gd.rows = rows;
             gd.nused = nused;
             gd.use = perm ? use : NULL;
+            /* the grower adds the leaf values to the scores of the fitted
+             * rows as it refits the leaves; not for L1, whose leaf values
+             * are replaced below */
+            gd.score = all_rows && p->objective != WN_OBJ_L1 ? score + k : NULL;
+            gd.score_stride = K;
             uint64_t key = wn__mix64(p->seed ^ wn__mix64(STREAM_QUANT | (uint64_t)fold << 8 |
                                                  (uint64_t)round << 16 | (uint64_t)k << 48));
             wn__quant q;
@@ -334,7 +339,9 @@ wn_status wn__gbdt_train_fold(train_ctx *c, int fold, const fold_rows *fr, wn__f
                     t->leaf_value[l] = p->learning_rate * weighted_median(pairs, ln);
                 }
             }
-            if (all_rows) {
+            if (gd.score) {
+                /* done by the grower */
+            } else if (all_rows) {
                 int nt = wn__threads(p->threads);
 #pragma omp parallel for num_threads(nt) schedule(dynamic, 1) if (nt > 1 && n > 65536)
                 for (int32_t l = 0; l < t->nleaves; l++) {

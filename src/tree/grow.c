@@ -536,15 +536,30 @@ wn_status wn__grow_tree(wn__grower *g, const wn__grow_params *p, const wn__grow_
     for (int l = 0; l < nleaves; l++) {
         /* leaf refit: exact sums of the leaf's rows, ascending row order */
         const wn__rowid *lr = g->idx + L[l].begin;
+        const int64_t ln = L[l].tot.n;
         double G = 0.0, H = 0.0;
-        for (int64_t i = 0; i < L[l].tot.n; i++) {
+        for (int64_t i = 0; i < ln; i++) {
+            if (i + PREFETCH < ln) {
+                WN__PREFETCH(d->grad + lr[i + PREFETCH]);
+                WN__PREFETCH(d->hess + lr[i + PREFETCH]);
+            }
             G += (double)d->grad[lr[i]];
             H += (double)d->hess[lr[i]];
         }
         double w = H > hmin ? wn__leaf_output(G, H, sp->l1, sp->l2, L[l].lo, L[l].hi) : 0.0;
-        t->leaf_value[l] = p->learning_rate * w;
+        double v = p->learning_rate * w;
+        t->leaf_value[l] = v;
         t->leaf_hess[l] = H;
-        t->leaf_count[l] = L[l].tot.n;
+        t->leaf_count[l] = ln;
+        if (d->score) {
+            double *sc = d->score;
+            const int64_t ss = d->score_stride;
+            for (int64_t i = 0; i < ln; i++) {
+                if (i + PREFETCH < ln)
+                    WN__PREFETCH(sc + lr[i + PREFETCH] * ss);
+                sc[lr[i] * ss] += v;
+            }
+        }
     }
     *out = t;
 done:

@@ -60,6 +60,10 @@ typedef struct wn__grow_data {
     const int64_t *rows;   /* the nused rows to fit, ascending; NULL = all   */
     int64_t nused;
     const uint8_t *use;    /* features allowed, NULL = all                   */
+    double *score;         /* non-NULL: each fitted row r gets its leaf's
+                              value added to score[r * score_stride], in the
+                              pass that refits the leaf                      */
+    int64_t score_stride;
 } wn__grow_data;
 
 /* Grows one tree. The structure (splits) comes from the quantised
