@@ -21,14 +21,15 @@
  * least this many bins (a search over fewer is shorter than waking a thread) */
 #define PAR_SCAN_BINS 4096
 
-#define PART_BLOCK 16384 /* rows per block of the parallel partition: fixed,
-                            so the result never depends on the thread count */
+#define PART_BLOCK 4096 /* rows per block of the parallel partition (small, so
+                           that the threads' shares are even; the result does
+                           not depend on it: the partition is stable)       */
 
 /* Splits of leaves of at most SPEC_MAX_ROWS rows run several at a time, one
  * per thread, when threads are available: the best leaf's and,
  * speculatively, those of up to SPEC_PER_THREAD * threads - 1 runners-up
  * (grow.h). */
-#define SPEC_MAX_ROWS (2 * PART_BLOCK)
+#define SPEC_MAX_ROWS 32768
 #define SPEC_PER_THREAD 2
 #define SPEC_MAX_THREADS 16
 
