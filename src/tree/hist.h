@@ -52,7 +52,6 @@
 #include "core.h"
 #include "bin.h"
 
-#include <math.h>
 #include <string.h>
 
 #define WN__Q_MAX 127          /* largest |g_q|, |h_q| of one row for PACKED3 */
@@ -177,16 +176,24 @@ static inline uint64_t wn__mix64(uint64_t z)
     return z ^ (z >> 31);
 }
 
+/* floor(x) for |x| < 2^31 without a libm call (x86-64's baseline has no
+ * rounding instruction): truncate, then step down where that rounded up. */
+static inline int32_t wn__floor_i32(double x)
+{
+    int32_t t = (int32_t)x;
+    return t - ((double)t > x);
+}
+
 static inline void wn__quant_row(const wn__quant *q, int64_t r, int32_t *g, int32_t *h)
 {
     uint64_t z = wn__mix64(q->key + (uint64_t)r * 0x9e3779b97f4a7c15ull);
     double ug = (double)(uint32_t)z * 0x1.0p-32, uh = (double)(uint32_t)(z >> 32) * 0x1.0p-32;
-    double qg = floor((double)q->grad[r] * q->gi + ug), qh = floor((double)q->hess[r] * q->hi + uh);
-    const double Q = q->Q;
-    qg = qg > Q ? Q : qg < -Q ? -Q : qg;
-    qh = qh > Q ? Q : qh < -Q ? -Q : qh;
-    *g = (int32_t)qg;
-    *h = (int32_t)qh;
+    /* |grad * gi| <= Q <= 32767 (gi = Q / max |grad|): the floors fit */
+    int32_t qg = wn__floor_i32((double)q->grad[r] * q->gi + ug);
+    int32_t qh = wn__floor_i32((double)q->hess[r] * q->hi + uh);
+    const int32_t Q = (int32_t)q->Q;
+    *g = qg > Q ? Q : qg < -Q ? -Q : qg;
+    *h = qh > Q ? Q : qh < -Q ? -Q : qh;
 }
 
 /* ---- histograms --------------------------------------------------------- */
