@@ -32,6 +32,7 @@
 #define SPEC_MAX_ROWS 32768
 #define SPEC_PER_THREAD 2
 #define SPEC_MAX_THREADS 16
+#define SPEC_ROOM 4
 
 typedef struct leaf_state {
     int64_t begin;
@@ -450,9 +451,13 @@ wn_status wn__grow_tree(wn__grower *g, const wn__grow_params *p, const wn__grow_
             int cand[SPEC_PER_THREAD * SPEC_MAX_THREADS], nc = 1;
             cand[0] = best;
             int room = p->num_leaves - nleaves - 1; /* splits after this one */
+            /* near the end of the tree the runners-up are less and less
+             * likely to be split at all: speculate while the budget left is
+             * at least SPEC_ROOM times the candidates (a wasted expansion
+             * costs time, never the result) */
             int maxc = SPEC_PER_THREAD * g->nhb1;
             if (g->nhb1 > 1 && s->tot.n <= SPEC_MAX_ROWS)
-                while (nc < maxc && nc <= room) {
+                while (nc < maxc && nc * SPEC_ROOM <= room) {
                     int o = best_leaf(g, nleaves, cand, nc, 1);
                     if (o < 0 || L[o].tot.n > SPEC_MAX_ROWS)
                         break;
