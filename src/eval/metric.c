@@ -161,8 +161,9 @@ static double row_loss(wn_metric m, double yi, const double *p, int nclass, doub
 {
     switch (m) {
     case WN_METRIC_LOGLOSS: {
+        /* yi is 0 or 1 (checked): one log, the other term is exactly 0 */
         double q = clamp_p(p[0]);
-        return -(yi * log(q) + (1.0 - yi) * log(1.0 - q));
+        return yi == 1.0 ? -log(q) : -log(1.0 - q);
     }
     case WN_METRIC_MLOGLOSS: return -log(clamp_p(p[(int)yi]));
     case WN_METRIC_ERROR: {

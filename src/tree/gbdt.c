@@ -99,6 +99,8 @@ static wn_status eval_metric(const train_ctx *c, const float *y, const float *w,
         wn_free(ww);
         return wn__oom("metric buffers");
     }
+    int nt = wn__threads(c->p->threads);
+#pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1 && n > 65536)
     for (int64_t i = 0; i < n; i++) {
         int64_t r = rows ? rows[i] : i;
         int64_t s = byrow ? r : i; /* score indexed by row or by position */
