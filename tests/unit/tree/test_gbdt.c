@@ -283,6 +283,44 @@ static wn_table *higgs(int64_t rows, uint64_t seed)
     return t;
 }
 
+/* The grower at scale: more than 65535 fitted rows (127-level quantisation,
+ * the root quantised inside its histogram build, wide histograms summed in
+ * chunks) and 255 leaves (several small splits at once, runners-up expanded
+ * ahead and merged back when the tree ends first): the same trees, leaf
+ * values and training history at 1, 2 and 3 threads. */
+static void test_determinism_big(void **state)
+{
+    (void)state;
+    wn_table *t = higgs(90000, 21);
+    wn_gbdt_params p;
+    wn_gbdt_params_default(&p);
+    p.rounds = 3;
+    p.num_leaves = 255;
+    wn_model *m[3] = {NULL, NULL, NULL};
+    for (int k = 0; k < 3; k++) {
+        p.threads = k + 1;
+        WN_OK_OR_FAIL(wn_gbdt_train(t, NULL, &p, &m[k]));
+    }
+    for (int k = 1; k < 3; k++) {
+        const wn__fold *a = &m[0]->folds[0], *b = &m[k]->folds[0];
+        assert_int_equal(a->ntrees, b->ntrees);
+        for (int64_t i = 0; i < a->ntrees; i++) {
+            const wn__tree *x = a->trees[i], *y = b->trees[i];
+            assert_int_equal(x->nleaves, y->nleaves);
+            assert_true(x->nleaves > 200); /* grew to (nearly) the budget */
+            assert_memory_equal(x->nodes, y->nodes, (size_t)(x->nleaves - 1) * sizeof *x->nodes);
+            assert_memory_equal(x->leaf_value, y->leaf_value,
+                                (size_t)x->nleaves * sizeof *x->leaf_value);
+            assert_memory_equal(x->leaf_count, y->leaf_count,
+                                (size_t)x->nleaves * sizeof *x->leaf_count);
+        }
+        assert_memory_equal(a->hist_train, b->hist_train, (size_t)p.rounds * sizeof(double));
+    }
+    for (int k = 0; k < 3; k++)
+        wn_model_free(m[k]);
+    wn_table_free(t);
+}
+
 /* Same data, parameters and seed: the same file at 1 and 2 threads. */
 static void test_determinism(void **state)
 {
@@ -603,6 +641,7 @@ int main(void)
         cmocka_unit_test(test_missing_direction),
         cmocka_unit_test(test_monotone),
         cmocka_unit_test(test_determinism),
+        cmocka_unit_test(test_determinism_big),
         cmocka_unit_test(test_determinism_objectives),
         cmocka_unit_test(test_learns_and_early_stopping),
         cmocka_unit_test(test_kfold),
