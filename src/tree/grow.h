@@ -13,7 +13,21 @@
  * Histograms. The smaller child (fewer rows; ties: the left) is built from
  * its rows; the larger is the parent's minus it (hist.h), written over the
  * parent's histogram. A leaf that cannot be split further (depth, row
- * count, leaf budget) gets no histogram.
+ * count) gets no histogram.
+ *
+ * Concurrent splits. Carrying out a split (partition, the children's
+ * histograms and best splits: an "expansion") depends only on the leaf's
+ * own rows and bounds. So with several threads, splits of small leaves
+ * (<= 32768 rows) run several at once, one per thread: the best leaf's and
+ * the next best leaves' that have no expansion yet (up to two per thread,
+ * while the leaf budget left is at least four times their number). An
+ * expansion done ahead waits until its leaf is chosen and is then committed
+ * (node and leaf numbers are given at commit, in the one-thread order);
+ * if the tree ends first, the leaf's two partitioned runs are merged back
+ * into ascending order. Larger splits use all threads inside them. The
+ * tree is the one-thread tree, bit for bit. The leaf budget is not looked
+ * at when expanding: the last split's children get searched (wasted work,
+ * same tree).
  *
  * Monotone constraints: each leaf carries bounds [lo, hi] on its output; a
  * split on a feature constrained +1 (-1) gives the left child hi (lo) = mid
