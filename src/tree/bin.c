@@ -419,9 +419,10 @@ void wn__binning_codes_block(const wn__binning *b, const float *x, int n, uint8_
     }
 }
 
-/* Codes of feature f for rows [lo, hi) into dst[0], dst[stride], ... */
+/* Codes of feature f for rows [lo, hi) into dst[0], dst[stride], ... and, if
+ * dst2, also into dst2[0], dst2[1], ... */
 static void apply_range(const wn__binning *b, int64_t f, const float *d, const int64_t *rows,
-                        int64_t lo, int64_t hi, uint8_t *dst, int64_t stride)
+                        int64_t lo, int64_t hi, uint8_t *dst, int64_t stride, uint8_t *dst2)
 {
     const float *c = b->cuts[f];
     const int depth = b->depth[f];
@@ -445,12 +446,16 @@ static void apply_range(const wn__binning *b, int64_t f, const float *d, const i
         uint8_t *o = dst + (i0 - lo) * stride;
         for (int j = 0; j < m; j++)
             o[j * stride] = xs[j] != xs[j] ? mb : (uint8_t)pos[j];
+        if (dst2)
+            for (int j = 0; j < m; j++)
+                dst2[i0 - lo + j] = o[j * stride];
     }
 }
 
-/* Codes of every row into dst: code (r, f) at dst[r * rstride + f * fstride]. */
+/* Codes of every row into dst: code (r, f) at dst[r * rstride + f * fstride],
+ * and, if fm, also feature-major into fm[f * nrows + r]. */
 static void apply_into(const wn__binning *b, const wn_table *t, const int64_t *feature_cols,
-                       int threads, uint8_t *dst, int64_t rstride, int64_t fstride)
+                       int threads, uint8_t *dst, int64_t rstride, int64_t fstride, uint8_t *fm)
 {
     int64_t nrows = wn_table_nrows(t), nfeat = b->nfeat;
     const int64_t *rows = wn_table_rows(t);
@@ -461,7 +466,8 @@ static void apply_into(const wn__binning *b, const wn_table *t, const int64_t *f
         int64_t lo = k * APPLY_BLOCK, hi = lo + APPLY_BLOCK < nrows ? lo + APPLY_BLOCK : nrows;
         for (int64_t f = 0; f < nfeat; f++) {
             const float *d = wn_table_column(t, feature_cols[f]);
-            apply_range(b, f, d, rows, lo, hi, dst + lo * rstride + f * fstride, rstride);
+            apply_range(b, f, d, rows, lo, hi, dst + lo * rstride + f * fstride, rstride,
+                        fm ? fm + f * nrows + lo : NULL);
         }
     }
 }
@@ -483,9 +489,9 @@ static wn_status apply_any(const wn__binning *b, const wn_table *t, const int64_
     if (!codes)
         return wn__oom("bin codes");
     if (rowmajor)
-        apply_into(b, t, feature_cols, threads, codes, nfeat, 1);
+        apply_into(b, t, feature_cols, threads, codes, nfeat, 1, NULL);
     else
-        apply_into(b, t, feature_cols, threads, codes, 1, nrows);
+        apply_into(b, t, feature_cols, threads, codes, 1, nrows, NULL);
     *codes_out = codes;
     return WN_OK;
 }
@@ -505,7 +511,7 @@ wn_status wn__binning_apply_rowmajor(const wn__binning *b, const wn_table *t,
 
 wn_status wn__binning_apply_strided(const wn__binning *b, const wn_table *t,
                                     const int64_t *feature_cols, int threads, uint8_t *dst,
-                                    int64_t stride)
+                                    int64_t stride, uint8_t *fm)
 {
     if (!b || !t || !dst)
         return wn__fail(WN_EINVAL, "binning_apply_strided: %s is NULL",
@@ -516,7 +522,7 @@ wn_status wn__binning_apply_strided(const wn__binning *b, const wn_table *t,
     wn_status s = check_features(t, feature_cols, b->nfeat, "binning_apply_strided");
     if (s != WN_OK)
         return s;
-    apply_into(b, t, feature_cols, threads, dst, stride, 1);
+    apply_into(b, t, feature_cols, threads, dst, stride, 1, fm);
     return WN_OK;
 }
 

@@ -86,11 +86,13 @@ wn_status wn__binning_apply_rowmajor(const wn__binning *b, const wn_table *t,
                                      uint8_t **codes_out);
 
 /* The codes of row r written to dst[r * stride + f] (stride >= nfeat), into
- * a buffer of the caller's (the trainer's row records, hist.h). Errors: as
- * wn__binning_apply, and WN_EINVAL for stride < nfeat. */
+ * a buffer of the caller's (the trainer's row records, hist.h), and, when fm
+ * is not NULL, the same codes feature-major into fm[f * nrows + r] (each
+ * value binned once for both). Errors: as wn__binning_apply, and WN_EINVAL
+ * for stride < nfeat. */
 wn_status wn__binning_apply_strided(const wn__binning *b, const wn_table *t,
                                     const int64_t *feature_cols, int threads, uint8_t *dst,
-                                    int64_t stride);
+                                    int64_t stride, uint8_t *fm);
 
 /* The code of one value of feature f (0 <= f < nfeat): the prediction-time
  * rule, identical to what apply produces. */

@@ -336,10 +336,14 @@ wn_status wn_gbdt_train(const wn_table *train, const wn_table *valid, const wn_g
     if ((st = wn__binning_fit(train, d.fc, nf, p->max_bins, p->bin_sample_rows, p->seed,
                               p->threads, &c.bins)) != WN_OK)
         goto fail;
-    if ((st = wn__recs_create(n, nf, &c.recs)) != WN_OK ||
-        (st = wn__binning_apply_strided(c.bins, train, d.fc, p->threads, c.recs.data + 4,
-                                        c.recs.stride)) != WN_OK ||
-        (st = wn__binning_apply(c.bins, train, d.fc, p->threads, &c.fcodes)) != WN_OK)
+    if ((st = wn__recs_create(n, nf, &c.recs)) != WN_OK)
+        goto fail;
+    if (nf > INT64_MAX / n || !(c.fcodes = wn__malloc((size_t)(n * nf)))) {
+        st = wn__oom("feature-major codes");
+        goto fail;
+    }
+    if ((st = wn__binning_apply_strided(c.bins, train, d.fc, p->threads, c.recs.data + 4,
+                                        c.recs.stride, c.fcodes)) != WN_OK)
         goto fail;
     if (valid && (st = wn__binning_apply_rowmajor(c.bins, valid, d.vfc, p->threads,
                                                   &c.codes_v)) != WN_OK)

@@ -74,7 +74,19 @@ static void fixture_make(fixture *x, int64_t n, int extra)
     }
     WN_OK_OR_FAIL(wn__binning_fit(x->t, fc, x->nf, 255, 0, 3, 2, &x->b));
     WN_OK_OR_FAIL(wn__recs_create(n, x->nf, &x->rc));
-    WN_OK_OR_FAIL(wn__binning_apply_strided(x->b, x->t, fc, 2, x->rc.data + 4, x->rc.stride));
+    /* records and feature-major codes in one pass: both as the plain
+     * feature-major binning gives */
+    uint8_t *fm = malloc((size_t)(n * x->nf)), *fm_ref = NULL;
+    assert_non_null(fm);
+    WN_OK_OR_FAIL(
+        wn__binning_apply_strided(x->b, x->t, fc, 2, x->rc.data + 4, x->rc.stride, fm));
+    WN_OK_OR_FAIL(wn__binning_apply(x->b, x->t, fc, 2, &fm_ref));
+    assert_memory_equal(fm, fm_ref, (size_t)(n * x->nf));
+    for (int64_t row = 0; row < n; row += 97)
+        for (int64_t f = 0; f < x->nf; f++)
+            assert_int_equal(x->rc.data[row * x->rc.stride + 4 + f], fm_ref[f * n + row]);
+    free(fm);
+    wn_free(fm_ref);
     x->n = n;
     x->g = malloc((size_t)n * sizeof *x->g);
     x->h = malloc((size_t)n * sizeof *x->h);
@@ -839,9 +851,9 @@ static void test_errors(void **state)
     WN_EXPECT_ERR(wn__hist_subtract(hswap, h, h), WN_EINVAL, "shapes");
     WN_EXPECT_ERR(wn__hist_subtract(h, h, hswap), WN_EINVAL, "shapes");
     /* binning into records: bad stride */
-    WN_EXPECT_ERR(wn__binning_apply_strided(x.b, x.t, FC, 1, x.rc.data, x.nf - 1), WN_EINVAL,
+    WN_EXPECT_ERR(wn__binning_apply_strided(x.b, x.t, FC, 1, x.rc.data, x.nf - 1, NULL), WN_EINVAL,
                   "stride");
-    WN_EXPECT_ERR(wn__binning_apply_strided(x.b, x.t, FC, 1, NULL, x.rc.stride), WN_EINVAL,
+    WN_EXPECT_ERR(wn__binning_apply_strided(x.b, x.t, FC, 1, NULL, x.rc.stride, NULL), WN_EINVAL,
                   "dst");
     /* still usable after the errors */
     WN_OK_OR_FAIL(wn__hist_build(hb, &x.rc, NULL, x.n, h));

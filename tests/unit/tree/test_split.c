@@ -41,7 +41,7 @@ static void mini_make(mini *m, int64_t n, int64_t nf, const float *x, const int3
     WN_OK_OR_FAIL(wn__binning_fit(m->t, fc, nf, 255, 0, 1, 1, &m->b));
     wn__recs rc;
     WN_OK_OR_FAIL(wn__recs_create(n, nf, &rc));
-    WN_OK_OR_FAIL(wn__binning_apply_strided(m->b, m->t, fc, 1, rc.data + 4, rc.stride));
+    WN_OK_OR_FAIL(wn__binning_apply_strided(m->b, m->t, fc, 1, rc.data + 4, rc.stride, NULL));
     free(fc);
     m->tot.g = m->tot.h = 0;
     m->tot.n = n;
